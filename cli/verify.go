@@ -1,0 +1,10 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+func runAuditVerify(ctx context.Context, env Env, args []string) error {
+	return fmt.Errorf("not yet")
+}

@@ -1,0 +1,111 @@
+package enforce
+
+import (
+	"context"
+	"time"
+
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/sqlstore"
+)
+
+var auditReaders = []accord.Role{accord.RoleAuditor, accord.RolePrivacyOfficer, accord.RolePartnershipAdmin}
+
+// AuditEntries returns audit entries for auditors, privacy officers and
+// partnership administrators. The entries hold ids and codes only.
+func (s *Service) AuditEntries(ctx context.Context, c *Caller, f sqlstore.AuditFilter) ([]accord.AuditEntry, error) {
+	if err := c.require(auditReaders...); err != nil {
+		return nil, err
+	}
+	return s.db.AuditEntries(ctx, f)
+}
+
+// AccessLine is one line of a client's access report.
+type AccessLine struct {
+	Entry            accord.AuditEntry
+	ActorName        string
+	OrganizationName string
+	HolderName       string
+	Explanation      Decided
+	HasDecision      bool
+}
+
+// AccessReport is a client's accounting of disclosures (GDPR Art. 15,
+// HIPAA §164.528): every decision about their data — who asked, from which
+// organisation, for what category and purpose, when, and whether it was
+// permitted and why — and every change to their consents.
+type AccessReport struct {
+	ClientID    string
+	Language    string
+	GeneratedAt time.Time
+	Lines       []AccessLine
+	Truncated   bool
+}
+
+// maxReportLines bounds one report; older lines are reached by the audit API.
+const maxReportLines = 10000
+
+// AccessReport builds a client's access report. Staff of the client's home
+// organisation in client-facing or privacy roles may produce it (on the
+// client's request), as may the oversight body's auditors and privacy
+// officers. Producing it is itself recorded (an export).
+func (s *Service) AccessReport(ctx context.Context, c *Caller, clientID string) (_ *AccessReport, err error) {
+	defer accord.Wrap(&err, "AccessReport(%s)", clientID)
+	client, err := s.db.FindClient(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	oversight := c.Organization.Sector == accord.SectorOversight && c.has(accord.RoleAuditor, accord.RolePrivacyOfficer)
+	home := c.Staff.OrganizationID == client.HomeOrganizationID && c.has(accord.RoleNavigator, accord.RolePrivacyOfficer, accord.RoleSupervisor)
+	if !oversight && !home {
+		return nil, accord.Errorf(accord.EFORBIDDEN, "an access report is produced by the client's home organisation (navigator, supervisor or privacy officer) or by the oversight body")
+	}
+	entries, err := s.db.AuditEntries(ctx, sqlstore.AuditFilter{ClientID: client.ID, After: -1, Limit: maxReportLines + 1, Newest: true})
+	if err != nil {
+		return nil, err
+	}
+	rep := &AccessReport{ClientID: client.ID, Language: client.PreferredLanguage, GeneratedAt: s.now().UTC()}
+	if len(entries) > maxReportLines {
+		entries, rep.Truncated = entries[:maxReportLines], true
+	}
+	n := newNames(s.db)
+	staff := map[string]string{}
+	staffName := func(id string) string {
+		if name, ok := staff[id]; ok {
+			return name
+		}
+		name := id
+		if st, err := s.db.FindStaff(ctx, id); err == nil {
+			name = st.DisplayName
+		}
+		staff[id] = name
+		return name
+	}
+	for _, e := range entries {
+		line := AccessLine{Entry: e, ActorName: staffName(e.ActorID), OrganizationName: n.org(ctx, e.ActorOrganizationID)}
+		if e.Kind == accord.AuditDecision {
+			line.HolderName = n.org(ctx, e.HolderID)
+			r := accord.Request{ClientID: e.ClientID, HolderID: e.HolderID, Category: e.Category, Purpose: e.Purpose, Time: e.Time,
+				Actor: accord.Actor{StaffID: e.ActorID, OrganizationID: e.ActorOrganizationID}}
+			if st, err := s.db.FindStaff(ctx, e.ActorID); err == nil {
+				r.Actor.Roles = st.RoleSet()
+			}
+			d := accord.Decision{Reason: e.Reason, AgreementID: e.AgreementID, AgreementVersion: e.AgreementVersion,
+				ConsentID: e.ConsentID, LegalBasisID: e.LegalBasisID, PolicyID: e.PolicyID, Provision: -1}
+			if e.Effect == "permit" {
+				d.Effect = accord.Permit
+			}
+			if e.Provision != nil {
+				d.Provision = *e.Provision
+			}
+			line.Explanation = Decided{Request: r, Decision: d, Explanation: explain(ctx, n, &r, d)}
+			line.HasDecision = true
+		}
+		rep.Lines = append(rep.Lines, line)
+	}
+	ex := accord.AuditEntry{Kind: accord.AuditExport, ActorID: c.Staff.ID, ActorOrganizationID: c.Staff.OrganizationID,
+		ClientID: client.ID, Action: "access_report", Count: len(rep.Lines), RequestID: c.RequestID}
+	if err := s.db.AppendAudit(ctx, ex); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}

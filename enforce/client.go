@@ -1,0 +1,254 @@
+package enforce
+
+import (
+	"context"
+
+	"github.com/accord-project/accord"
+)
+
+// ClientView is what one caller may see of a client: the demographics (the
+// read itself needs them), contact details when permitted, and for each
+// withheld part the decision that withheld it.
+type ClientView struct {
+	Client   accord.Client
+	Shared   []accord.Category
+	Withheld []Decided
+}
+
+// ReadClient returns the client as the caller may see them for purpose.
+// It returns ENOTFOUND for an unknown or erased client and a *Denied
+// (EDENIED) when the caller may not see the client's demographics.
+func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *ClientView, err error) {
+	defer accord.Wrap(&err, "ReadClient(%s)", clientID)
+	if err := checkPurpose(purpose); err != nil {
+		return nil, err
+	}
+	client, err := s.db.FindClient(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	actor := c.Actor()
+	demo := d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatDemographics, nil, purpose)
+	if !demo.Decision.Permitted() {
+		if err := d.record(ctx, nil); err != nil {
+			return nil, err
+		}
+		return nil, denied(demo)
+	}
+	contact := d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatContact, nil, purpose)
+	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
+		return nil, err
+	}
+	v := &ClientView{Client: *client, Shared: []accord.Category{accord.CatDemographics}}
+	if contact.Decision.Permitted() {
+		v.Shared = append(v.Shared, accord.CatContact)
+	} else {
+		v.Client.Phone, v.Client.Email, v.Client.Address = "", "", ""
+		v.Withheld = append(v.Withheld, contact)
+	}
+	return v, nil
+}
+
+// SearchResult is one client found by a search, as the caller may see them.
+type SearchResult struct {
+	Clients []accord.Client
+	// Hidden counts matches the caller may not see.
+	Hidden int
+}
+
+// SearchClients finds clients by name among those whose demographics the
+// caller may see for purpose. Each candidate is a decision, and recorded.
+// Contact details are never returned by a search.
+func (s *Service) SearchClients(ctx context.Context, c *Caller, query string, purpose accord.Purpose, limit int) (_ *SearchResult, err error) {
+	defer accord.Wrap(&err, "SearchClients")
+	if err := checkPurpose(purpose); err != nil {
+		return nil, err
+	}
+	if err := c.require(clientFacing...); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 50
+	}
+	cands, err := s.db.SearchClients(ctx, query, limit)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	res := &SearchResult{}
+	actor := c.Actor()
+	for _, cl := range cands {
+		if d.decide(ctx, actor, cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose).Decision.Permitted() {
+			cl.Phone, cl.Email, cl.Address = "", "", ""
+			res.Clients = append(res.Clients, cl)
+		} else {
+			res.Hidden++
+		}
+	}
+	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// CreateClient registers a client at the caller's organisation and puts the
+// caller on the client's care team.
+func (s *Service) CreateClient(ctx context.Context, c *Caller, cl *accord.Client) (err error) {
+	defer accord.Wrap(&err, "CreateClient")
+	if err := c.require(clientFacing...); err != nil {
+		return err
+	}
+	cl.ID, cl.HomeOrganizationID = "", c.Staff.OrganizationID
+	return s.db.CreateClient(ctx, c.Actor(), cl)
+}
+
+// RecordsView is a client's records the caller may see, and the decisions
+// that withheld the others.
+type RecordsView struct {
+	Records  []accord.Record
+	Withheld []Decided
+}
+
+// ClientRecords returns the client's records of the given categories (all
+// when none) that the caller may see for purpose. Records are grouped by
+// holder, category and sensitivity; each group is one decision.
+func (s *Service) ClientRecords(ctx context.Context, c *Caller, clientID string, categories []accord.Category, purpose accord.Purpose) (_ *RecordsView, err error) {
+	defer accord.Wrap(&err, "ClientRecords(%s)", clientID)
+	if err := checkPurpose(purpose); err != nil {
+		return nil, err
+	}
+	for _, cat := range categories {
+		if !cat.Valid() {
+			return nil, accord.FieldErrorf("category", "unknown category %q", string(cat))
+		}
+	}
+	client, err := s.db.FindClient(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.db.RecordGroups(ctx, client.ID, categories...)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	actor := c.Actor()
+	var ids []string
+	v := &RecordsView{}
+	for _, g := range groups {
+		dec := d.decide(ctx, actor, client.ID, g.HolderID, g.Category, g.Sensitivity, purpose)
+		if dec.Decision.Permitted() {
+			ids = append(ids, g.RecordIDs...)
+		} else {
+			v.Withheld = append(v.Withheld, dec)
+		}
+	}
+	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		if v.Records, err = s.db.OpenRecords(ctx, client.ID, ids); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// CreateRecord stores a record held by the caller's organisation. The caller
+// must be allowed to read what they write: a navigator cannot file a
+// clinical note.
+func (s *Service) CreateRecord(ctx context.Context, c *Caller, r *accord.Record, purpose accord.Purpose) (err error) {
+	defer accord.Wrap(&err, "CreateRecord")
+	if err := checkPurpose(purpose); err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if _, err := s.db.FindClient(ctx, r.ClientID); err != nil {
+		return err
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return err
+	}
+	dec := d.decide(ctx, c.Actor(), r.ClientID, c.Staff.OrganizationID, r.Category, r.Sensitivity, purpose)
+	if err := d.record(ctx, nil); err != nil {
+		return err
+	}
+	if !dec.Decision.Permitted() {
+		return denied(dec)
+	}
+	r.ID, r.OrganizationID, r.RecordedBy = "", c.Staff.OrganizationID, c.Staff.ID
+	r.RecordedAt = s.now().UTC()
+	return s.db.CreateRecord(ctx, c.Actor(), r)
+}
+
+// ExplainRequest asks "may this staff member see this, and why?".
+type ExplainRequest struct {
+	ClientID string
+	Category accord.Category
+	Purpose  accord.Purpose
+	// StaffID is who would read; empty means the caller.
+	StaffID string
+	// HolderID is the organisation holding the data; empty means the
+	// client's home organisation.
+	HolderID string
+}
+
+// Explain answers an ExplainRequest without releasing any data. Asking
+// about someone else needs a privacy officer, auditor or partnership
+// administrator. The decision is recorded (released: false).
+func (s *Service) Explain(ctx context.Context, c *Caller, q ExplainRequest) (_ *Decided, err error) {
+	defer accord.Wrap(&err, "Explain")
+	if err := checkPurpose(q.Purpose); err != nil {
+		return nil, err
+	}
+	if !q.Category.Valid() {
+		return nil, accord.FieldErrorf("category", "unknown category %q", string(q.Category))
+	}
+	client, err := s.db.FindClient(ctx, q.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	actor := c.Actor()
+	if q.StaffID != "" && q.StaffID != c.Staff.ID {
+		if err := c.require(accord.RolePrivacyOfficer, accord.RoleAuditor, accord.RolePartnershipAdmin); err != nil {
+			return nil, err
+		}
+		st, err := s.db.FindStaff(ctx, q.StaffID)
+		if err != nil {
+			return nil, accord.FieldErrorf("staff_id", "no such staff member")
+		}
+		org, err := s.db.FindOrganization(ctx, st.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		actor = accord.Actor{StaffID: st.ID, OrganizationID: st.OrganizationID, Sector: org.Sector, Roles: st.RoleSet()}
+	}
+	holder := q.HolderID
+	if holder == "" {
+		holder = client.HomeOrganizationID
+	} else if _, err := s.db.FindOrganization(ctx, holder); err != nil {
+		return nil, accord.FieldErrorf("holder_id", "no such organisation")
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	d.action = "explain"
+	out := d.decide(ctx, actor, client.ID, holder, q.Category, nil, q.Purpose)
+	if err := d.record(ctx, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,96 @@
+package enforce
+
+import (
+	"context"
+	"time"
+
+	"github.com/accord-project/accord"
+)
+
+// RecordLegalBasis records a court order or statutory duty. Privacy officers
+// and partnership administrators record them; each is queued for review.
+// Emergency access is BreakGlass, not this.
+func (s *Service) RecordLegalBasis(ctx context.Context, c *Caller, b *accord.LegalBasis) (err error) {
+	defer accord.Wrap(&err, "RecordLegalBasis")
+	if err := c.require(accord.RolePrivacyOfficer, accord.RolePartnershipAdmin); err != nil {
+		return err
+	}
+	if b.Kind == accord.BasisEmergency {
+		return accord.FieldErrorf("kind", "emergency access is recorded through break-glass, by the clinician who needs it")
+	}
+	b.ID, b.RecordedBy, b.RecordedAt, b.ReviewStatus, b.ReviewedAt, b.ReviewedBy, b.ReviewNote = "", c.Staff.ID, time.Time{}, accord.ReviewPending, nil, "", ""
+	if err := s.db.CreateLegalBasis(ctx, c.Actor(), b); err != nil {
+		return err
+	}
+	return s.feed.Sync(ctx)
+}
+
+// BreakGlassRequest is an emergency access a clinician asks for.
+type BreakGlassRequest struct {
+	ClientID   string
+	Categories []accord.Category
+	Reason     string
+	// Duration of the access; at most accord.BreakGlassMaxDuration, default one hour.
+	Duration time.Duration
+}
+
+// BreakGlass records an emergency access for the calling clinician: for the
+// next Duration they may read the client's clinical categories for ETREAT.
+// It is recorded, and queued for oversight review.
+func (s *Service) BreakGlass(ctx context.Context, c *Caller, q BreakGlassRequest) (_ *accord.LegalBasis, err error) {
+	defer accord.Wrap(&err, "BreakGlass(%s)", q.ClientID)
+	if err := c.require(accord.RoleClinician); err != nil {
+		return nil, err
+	}
+	if q.Duration == 0 {
+		q.Duration = time.Hour
+	}
+	if q.Duration < 0 || q.Duration > accord.BreakGlassMaxDuration {
+		return nil, accord.FieldErrorf("minutes", "an emergency access lasts between 1 minute and %d hours", int(accord.BreakGlassMaxDuration.Hours()))
+	}
+	if len(q.Categories) == 0 {
+		q.Categories = []accord.Category{accord.CatClinicalSummary, accord.CatClinicalNote}
+	}
+	now := s.now().UTC()
+	b := &accord.LegalBasis{
+		Kind:                    accord.BasisEmergency,
+		ClientID:                q.ClientID,
+		Categories:              q.Categories,
+		RecipientOrganizationID: c.Staff.OrganizationID,
+		RecipientStaffID:        c.Staff.ID,
+		Reason:                  q.Reason,
+		ValidFrom:               now,
+		ExpiresAt:               now.Add(q.Duration),
+		RecordedBy:              c.Staff.ID,
+		ReviewStatus:            accord.ReviewPending,
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.db.FindClient(ctx, q.ClientID); err != nil {
+		return nil, err
+	}
+	if err := s.db.CreateLegalBasis(ctx, c.Actor(), b); err != nil {
+		return nil, err
+	}
+	s.logger.Warn("break-glass access recorded", "staff", c.Staff.ID, "client", b.ClientID, "legal_basis", b.ID, "expires", b.ExpiresAt)
+	return b, s.feed.Sync(ctx)
+}
+
+// LegalBases lists legal bases: a client's (when clientID is given, if the
+// caller may see the client) or, for privacy officers and auditors, all.
+func (s *Service) LegalBases(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ []accord.LegalBasis, err error) {
+	defer accord.Wrap(&err, "LegalBases")
+	if clientID == "" {
+		if err := c.require(accord.RolePrivacyOfficer, accord.RoleAuditor, accord.RolePartnershipAdmin); err != nil {
+			return nil, err
+		}
+		return s.db.LegalBases(ctx, "")
+	}
+	if !c.has(accord.RolePrivacyOfficer, accord.RoleAuditor) {
+		if _, err := s.seeClient(ctx, c, clientID, purpose); err != nil {
+			return nil, err
+		}
+	}
+	return s.db.LegalBases(ctx, clientID)
+}

@@ -1,0 +1,481 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/auditlog"
+)
+
+// maxBatch bounds how many audit entries one group commit writes.
+const maxBatch = 4096
+
+// auditLog appends to the audit log. Appends that arrive while a commit is
+// in flight are written together by the next one (group commit): callers
+// still wait until their own entries are durable, but many share one fsync.
+type auditLog struct {
+	db *DB
+
+	// mu guards app and is held from writing a batch until its commit
+	// returns, so app always matches what is committed. Lock order: a write
+	// connection (transaction) first, then mu.
+	mu  sync.Mutex
+	app *auditlog.Appender // nil: reload from storage before the next append
+
+	reqs     chan *appendReq
+	start    sync.Once
+	stop     chan struct{}
+	stopped  chan struct{}
+	stopOnce sync.Once
+
+	tiles *auditlog.TileCache // for proofs; full tiles never change
+}
+
+type appendReq struct {
+	ctx     context.Context
+	entries []accord.AuditEntry
+	done    chan error
+}
+
+func newAuditLog(db *DB) *auditLog {
+	a := &auditLog{db: db, reqs: make(chan *appendReq, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{})}
+	a.tiles = auditlog.NewTileCache(tileReader{db.read}, 4096)
+	return a
+}
+
+// AppendAudit appends entries to the audit log and returns once they are
+// durable. Entries of one call are contiguous in the log.
+func (db *DB) AppendAudit(ctx context.Context, entries ...accord.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	a := db.audit
+	a.start.Do(func() { go a.run() })
+	now := db.now().UTC()
+	for i := range entries {
+		if entries[i].Time.IsZero() {
+			entries[i].Time = now
+		}
+	}
+	r := &appendReq{ctx: ctx, entries: entries, done: make(chan error, 1)}
+	select {
+	case a.reqs <- r:
+	case <-a.stop:
+		return accord.Errorf(accord.EUNAVAILABLE, "the server is shutting down")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Wait for the outcome even if ctx ends: the entry may already be in a
+	// transaction, and a caller must never release data on an unknown outcome.
+	return <-r.done
+}
+
+func (a *auditLog) run() {
+	defer close(a.stopped)
+	for {
+		var first *appendReq
+		select {
+		case first = <-a.reqs:
+		case <-a.stop:
+			a.drain(errors.New("audit log closed"))
+			return
+		}
+		batch := []*appendReq{first}
+		n := len(first.entries)
+	collect:
+		for n < maxBatch {
+			select {
+			case r := <-a.reqs:
+				batch = append(batch, r)
+				n += len(r.entries)
+			default:
+				break collect
+			}
+		}
+		// Drop requests whose caller gave up before anything was written.
+		live := batch[:0]
+		for _, r := range batch {
+			if r.ctx.Err() != nil {
+				r.done <- r.ctx.Err()
+				continue
+			}
+			live = append(live, r)
+		}
+		if len(live) == 0 {
+			continue
+		}
+		entries := make([]accord.AuditEntry, 0, n)
+		for _, r := range live {
+			entries = append(entries, r.entries...)
+		}
+		err := a.commitBatch(entries)
+		if err != nil {
+			a.db.logger.Error("audit append failed", "entries", len(entries), "err", err)
+		}
+		for _, r := range live {
+			r.done <- err
+		}
+	}
+}
+
+func (a *auditLog) drain(err error) {
+	for {
+		select {
+		case r := <-a.reqs:
+			r.done <- err
+		default:
+			return
+		}
+	}
+}
+
+func (a *auditLog) close() {
+	a.stopOnce.Do(func() {
+		close(a.stop)
+		a.start.Do(func() { close(a.stopped) }) // never started
+		<-a.stopped
+	})
+}
+
+// commitBatch writes entries in a transaction of their own. The context is
+// not the callers': once started, a batch finishes.
+func (a *auditLog) commitBatch(entries []accord.AuditEntry) error {
+	ctx := context.Background()
+	tx, err := a.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return a.commitWith(ctx, tx, entries)
+}
+
+// commitWith appends entries inside tx and commits tx. Change transactions
+// use it too, so that a change and its audit entry commit together.
+func (a *auditLog) commitWith(ctx context.Context, tx *sql.Tx, entries []accord.AuditEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	next, err := a.appendLocked(ctx, tx, entries)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		a.app = nil // unknown outcome: reload from storage
+		return err
+	}
+	a.app = next
+	return nil
+}
+
+// invalidate makes the next append reload the tree from storage.
+func (a *auditLog) invalidate() {
+	a.mu.Lock()
+	a.app = nil
+	a.mu.Unlock()
+}
+
+func (a *auditLog) appendLocked(ctx context.Context, tx *sql.Tx, entries []accord.AuditEntry) (*auditlog.Appender, error) {
+	lock := `SELECT size FROM audit_head WHERE id = 1`
+	if a.db.engine == Postgres {
+		// Other servers append too: take turns on the head row.
+		lock += ` FOR UPDATE`
+	}
+	var size uint64
+	if err := tx.QueryRowContext(ctx, lock).Scan(&size); err != nil {
+		return nil, fmt.Errorf("locking audit head: %w", err)
+	}
+	app := a.app
+	if app == nil || app.Size() != size {
+		var err error
+		if app, err = auditlog.NewAppender(ctx, size, tileReader{tx}); err != nil {
+			return nil, err
+		}
+	}
+	app = app.Clone()
+	leaves := make([][]byte, len(entries))
+	hashes := make([][]byte, len(entries))
+	for i := range entries {
+		entries[i].Index = int64(size) + int64(i)
+		leaf, err := auditlog.EncodeLeaf(&entries[i])
+		if err != nil {
+			return nil, err
+		}
+		leaves[i], hashes[i] = leaf, auditlog.LeafHash(leaf)
+	}
+	tiles, err := app.Append(hashes)
+	if err != nil {
+		return nil, err
+	}
+	const perInsert = 100
+	for start := 0; start < len(entries); start += perInsert {
+		end := min(start+perInsert, len(entries))
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) VALUES `)
+		args := make([]any, 0, 6*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			e := &entries[i]
+			args = append(args, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i])
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return nil, fmt.Errorf("inserting audit entries: %w", err)
+		}
+	}
+	for _, t := range tiles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)
+			ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
+			return nil, fmt.Errorf("storing audit tile: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, int64(app.Size())); err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
+// tileReader reads tiles through any querier (a transaction or a pool).
+type tileReader struct{ q querier }
+
+func (r tileReader) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]byte, error) {
+	out := make([][]byte, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT level, idx, hashes FROM audit_tiles WHERE `)
+	args := make([]any, 0, 2*len(ids))
+	pos := make(map[auditlog.TileID]int, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			q.WriteString(" OR ")
+		}
+		fmt.Fprintf(&q, "(level = $%d AND idx = $%d)", 2*i+1, 2*i+2)
+		args = append(args, int64(id.Level), int64(id.Index))
+		pos[id] = i
+	}
+	rows, err := r.q.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var level, idx int64
+		var hashes []byte
+		if err := rows.Scan(&level, &idx, &hashes); err != nil {
+			return nil, err
+		}
+		if i, ok := pos[auditlog.TileID{Level: uint(level), Index: uint64(idx)}]; ok {
+			out[i] = hashes
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, t := range out {
+		if t == nil {
+			return nil, accord.Errorf(accord.ENOTFOUND, "audit %s is missing", ids[i].String())
+		}
+	}
+	return out, nil
+}
+
+// AuditSize returns the number of entries in the audit log.
+func (db *DB) AuditSize(ctx context.Context) (uint64, error) {
+	var size int64
+	err := db.read.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&size)
+	return uint64(size), err
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	ClientID string
+	ActorID  string
+	// After returns entries with index > After; -1 for the start.
+	After int64
+	// Before returns entries with index < Before when > 0 (newest first pages).
+	Before int64
+	Limit  int
+	// Newest returns the latest entries first.
+	Newest bool
+}
+
+// AuditEntries returns entries decoded from their stored leaves, so that
+// what is shown is exactly what was hashed.
+func (db *DB) AuditEntries(ctx context.Context, f AuditFilter) ([]accord.AuditEntry, error) {
+	where := []string{"idx > $1"}
+	args := []any{f.After}
+	if f.Before > 0 {
+		args = append(args, f.Before)
+		where = append(where, fmt.Sprintf("idx < $%d", len(args)))
+	}
+	if f.ClientID != "" {
+		args = append(args, f.ClientID)
+		where = append(where, fmt.Sprintf("client_id = $%d", len(args)))
+	}
+	if f.ActorID != "" {
+		args = append(args, f.ActorID)
+		where = append(where, fmt.Sprintf("actor_id = $%d", len(args)))
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	order := "ASC"
+	if f.Newest {
+		order = "DESC"
+	}
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, fmt.Sprintf(`SELECT idx, leaf FROM audit_entries WHERE %s ORDER BY idx %s LIMIT $%d`,
+		strings.Join(where, " AND "), order, len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []accord.AuditEntry
+	for rows.Next() {
+		var idx int64
+		var leaf []byte
+		if err := rows.Scan(&idx, &leaf); err != nil {
+			return nil, err
+		}
+		e, err := auditlog.DecodeLeaf(leaf)
+		if err != nil {
+			return nil, fmt.Errorf("audit entry %d: %w", idx, err)
+		}
+		e.Index = idx
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditLeaf returns the stored leaf bytes of one entry, or ENOTFOUND.
+func (db *DB) AuditLeaf(ctx context.Context, index int64) ([]byte, error) {
+	var leaf []byte
+	err := db.read.QueryRowContext(ctx, `SELECT leaf FROM audit_entries WHERE idx = $1`, index).Scan(&leaf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, accord.Errorf(accord.ENOTFOUND, "no audit entry %d", index)
+	}
+	return leaf, err
+}
+
+// InclusionProof returns the proof that entry index is in the tree of size
+// entries.
+func (db *DB) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
+	cur, err := db.AuditSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if size == 0 || size > cur || index >= size {
+		return nil, accord.Errorf(accord.EINVALID, "need index < size <= %d", cur)
+	}
+	return auditlog.InclusionProof(ctx, db.audit.tiles, index, size)
+}
+
+// ConsistencyProof returns the proof that the tree of size m is a prefix of
+// the tree of size n.
+func (db *DB) ConsistencyProof(ctx context.Context, m, n uint64) ([][]byte, error) {
+	cur, err := db.AuditSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m == 0 || m > n || n > cur {
+		return nil, accord.Errorf(accord.EINVALID, "need 0 < old <= new <= %d", cur)
+	}
+	return auditlog.ConsistencyProof(ctx, db.audit.tiles, m, n)
+}
+
+// RootAt returns the tree root at size.
+func (db *DB) RootAt(ctx context.Context, size uint64) ([]byte, error) {
+	return auditlog.RootAt(ctx, db.audit.tiles, size)
+}
+
+// SignCheckpoint signs and stores a checkpoint of the current tree, unless
+// the latest stored one already covers it, and returns the latest signed
+// note.
+func (db *DB) SignCheckpoint(ctx context.Context, origin string, signer note.Signer) (_ []byte, err error) {
+	defer accord.Wrap(&err, "SignCheckpoint")
+	// Read size and root in one read transaction: one consistent tree.
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: db.snapshotIsolation()})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var size int64
+	if err := tx.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&size); err != nil {
+		return nil, err
+	}
+	latest, latestSize, err := db.latestCheckpoint(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if latest != nil && latestSize >= size {
+		return latest, nil
+	}
+	root, err := auditlog.RootAt(ctx, tileReader{tx}, uint64(size))
+	if err != nil {
+		return nil, err
+	}
+	signed, err := auditlog.Sign(auditlog.Checkpoint{Origin: origin, Size: uint64(size), Hash: root}, signer)
+	if err != nil {
+		return nil, err
+	}
+	tx.Rollback()
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, note, created_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
+		size, string(signed), us(db.now())); err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
+func (db *DB) snapshotIsolation() sql.IsolationLevel {
+	if db.engine == Postgres {
+		return sql.LevelRepeatableRead
+	}
+	return sql.LevelDefault // SQLite read transactions are snapshots in WAL mode
+}
+
+// LatestCheckpoint returns the latest stored signed checkpoint, or ENOTFOUND.
+func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	note, _, err := db.latestCheckpoint(ctx, db.read)
+	if err == nil && note == nil {
+		err = accord.Errorf(accord.ENOTFOUND, "no checkpoint has been signed yet")
+	}
+	return note, err
+}
+
+func (db *DB) latestCheckpoint(ctx context.Context, q querier) ([]byte, int64, error) {
+	var size int64
+	var text string
+	err := q.QueryRowContext(ctx, `SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&size, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, nil
+	}
+	return []byte(text), size, err
+}
+
+// Checkpoints returns stored signed checkpoints, newest first, at most limit.
+func (db *DB) Checkpoints(ctx context.Context, limit int) ([][]byte, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			return nil, err
+		}
+		out = append(out, []byte(text))
+	}
+	return out, rows.Err()
+}
