@@ -249,3 +249,56 @@ func TestNewAppenderErrors(t *testing.T) {
 	}
 	_ = a
 }
+
+func TestTilePath(t *testing.T) {
+	tests := []struct {
+		id    TileID
+		width int
+		want  string
+	}{
+		{TileID{0, 0}, 256, "tile/0/000"},
+		{TileID{0, 1234067}, 256, "tile/0/x001/x234/067"},
+		{TileID{0, 1234067}, 17, "tile/0/x001/x234/067.p/17"},
+		{TileID{2, 1000}, 1, "tile/2/x001/000.p/1"},
+		{TileID{1, 5}, 255, "tile/1/005.p/255"},
+	}
+	for _, tt := range tests {
+		if got := tt.id.Path(tt.width); got != tt.want {
+			t.Errorf("%v.Path(%d) = %q, want %q", tt.id, tt.width, got, tt.want)
+		}
+	}
+}
+
+// TestTileWidth follows the example of the tlog-tiles spec: a tree of
+// 70,000 has 273 full level-0 tiles and a partial one of 112, a full
+// level-1 tile and a partial one of 17, and a partial level-2 tile of 1.
+func TestTileWidth(t *testing.T) {
+	tests := []struct {
+		id   TileID
+		size uint64
+		want int
+	}{
+		{TileID{0, 272}, 70_000, 256},
+		{TileID{0, 273}, 70_000, 112},
+		{TileID{0, 274}, 70_000, 0},
+		{TileID{1, 0}, 70_000, 256},
+		{TileID{1, 1}, 70_000, 17},
+		{TileID{2, 0}, 70_000, 1},
+		{TileID{3, 0}, 70_000, 0},
+		{TileID{0, 0}, 256, 256},
+		{TileID{1, 0}, 256, 1},
+		{TileID{0, 1}, 256, 0},
+		{TileID{7, 0}, 1 << 63, 128},
+	}
+	for _, tt := range tests {
+		if got := tt.id.Width(tt.size); got != tt.want {
+			t.Errorf("%v.Width(%d) = %d, want %d", tt.id, tt.size, got, tt.want)
+		}
+	}
+	s, _ := bigLog()
+	for id, b := range s.snapshot() {
+		if got, want := id.Width(70_000), len(b)/HashSize; got != want {
+			t.Errorf("%v.Width(70000) = %d, stored %d hashes", id, got, want)
+		}
+	}
+}

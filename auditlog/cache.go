@@ -1,18 +1,20 @@
 package auditlog
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"fmt"
 	"sync"
 )
 
-// TileCache is a TileReader that keeps the most recently used full tiles in
-// memory. Full tiles never change, so a cached one is never stale; partial
-// tiles are always read through. Proofs computed through a TileCache also
-// reuse the subtree hashes inside cached tiles, which is what makes an
-// inclusion proof in a large log cost one uncached level-0 tile. A TileCache
-// is safe for concurrent use.
+// TileCache is a TileReader that keeps recently used tiles in memory, with
+// the subtree hashes computed inside them. Full tiles never change and
+// partial ones only grow, so nothing cached goes stale: a partial tile is
+// read again only when a proof needs more of it than is cached. With a
+// warm cache, an inclusion proof in a large log costs the one level-0 tile
+// it is unlikely to share with the previous proof. A TileCache is safe for
+// concurrent use.
 type TileCache struct {
 	r   TileReader
 	max int
@@ -22,23 +24,26 @@ type TileCache struct {
 	m   map[TileID]*list.Element
 }
 
-// cachedTile is a full tile and its lazily computed inner nodes.
 type cachedTile struct {
-	id     TileID
-	hashes []byte
-	memo   tileMemo
+	id   TileID
+	memo tileMemo
 }
 
-// NewTileCache returns a cache of up to maxTiles full tiles (each about
-// 16 KiB with its memoised inner nodes) in front of r.
+// NewTileCache returns a cache of up to maxTiles tiles (each at most
+// 16 KiB with its subtree hashes) in front of r.
 func NewTileCache(r TileReader, maxTiles int) *TileCache {
 	return &TileCache{r: r, max: max(maxTiles, 1), m: make(map[TileID]*list.Element)}
 }
 
-// ReadTiles returns the tiles, from memory when cached, reading the others
-// from the underlying reader in one call.
+// ReadTiles returns the tiles: full tiles from memory when cached, the
+// others read from the underlying reader in one call (partial tiles always,
+// as the caller may want the latest).
 func (c *TileCache) ReadTiles(ctx context.Context, ids []TileID) ([][]byte, error) {
-	views, err := c.readViews(ctx, ids)
+	widths := make([]int, len(ids))
+	for i := range widths {
+		widths[i] = TileWidth
+	}
+	views, err := c.readViews(ctx, ids, widths)
 	if err != nil {
 		return nil, err
 	}
@@ -49,17 +54,21 @@ func (c *TileCache) ReadTiles(ctx context.Context, ids []TileID) ([][]byte, erro
 	return out, nil
 }
 
-func (c *TileCache) readViews(ctx context.Context, ids []TileID) ([]tileView, error) {
+// readViews returns the tiles, each at least as wide as asked when the
+// store has them so, from memory where possible.
+func (c *TileCache) readViews(ctx context.Context, ids []TileID, widths []int) ([]tileView, error) {
 	views := make([]tileView, len(ids))
 	var missing []TileID
 	var at []int // index in ids of each missing tile
 	c.mu.Lock()
 	for i, id := range ids {
 		if e, ok := c.m[id]; ok {
-			c.lru.MoveToFront(e)
 			t := e.Value.(*cachedTile)
-			views[i] = tileView{hashes: t.hashes, memo: &t.memo}
-			continue
+			if h := t.memo.contents(); len(h) >= widths[i]*HashSize {
+				c.lru.MoveToFront(e)
+				views[i] = tileView{hashes: h, memo: &t.memo}
+				continue
+			}
 		}
 		missing = append(missing, id)
 		at = append(at, i)
@@ -78,49 +87,84 @@ func (c *TileCache) readViews(ctx context.Context, ids []TileID) ([]tileView, er
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for j, b := range raw {
-		i := at[j]
-		if len(b) != TileWidth*HashSize {
-			views[i] = tileView{hashes: b}
-			continue
-		}
-		e, ok := c.m[missing[j]]
-		if !ok {
-			e = c.lru.PushFront(&cachedTile{id: missing[j], hashes: b})
-			c.m[missing[j]] = e
+		id := missing[j]
+		var t *cachedTile
+		if e, ok := c.m[id]; ok && e.Value.(*cachedTile).memo.grow(b) {
+			c.lru.MoveToFront(e)
+			t = e.Value.(*cachedTile)
+		} else {
+			if ok {
+				c.lru.Remove(e) // its contents changed under it: start afresh
+			}
+			t = &cachedTile{id: id}
+			t.memo.grow(b)
+			c.m[id] = c.lru.PushFront(t)
 			for c.lru.Len() > c.max {
 				old := c.lru.Back()
 				c.lru.Remove(old)
 				delete(c.m, old.Value.(*cachedTile).id)
 			}
 		}
-		t := e.Value.(*cachedTile)
-		views[i] = tileView{hashes: t.hashes, memo: &t.memo}
+		views[at[j]] = tileView{hashes: b, memo: &t.memo}
 	}
 	return views, nil
 }
 
-// tileMemo holds the inner nodes of a full tile: levels 1 to 8 above its
-// hashes, 128+64+…+1 = 255 of them, computed once on first use.
+// tileMemo is a tile and the subtree hashes inside it, levels 1 to 8 above
+// its hashes (128+64+…+1 = 255 nodes), each computed on first use.
 type tileMemo struct {
-	once  sync.Once
-	nodes [TileWidth - 1][HashSize]byte
+	mu     sync.Mutex
+	hashes []byte
+	have   bits256
+	nodes  [TileWidth - 1][HashSize]byte
 }
 
 // memoOffset[k] is where the nodes k levels above the tile's hashes start.
 var memoOffset = [TileHeight + 1]int{0, 0, 128, 192, 224, 240, 248, 252, 254}
 
-// node returns the root of the 2^k hashes of the full tile starting at off.
-func (m *tileMemo) node(hashes []byte, off int, k uint) [HashSize]byte {
-	m.once.Do(func() {
-		for i := range TileWidth / 2 {
-			m.nodes[i] = hashChildren((*[HashSize]byte)(hashes[2*i*HashSize:]), (*[HashSize]byte)(hashes[(2*i+1)*HashSize:]))
-		}
-		for k := 2; k <= TileHeight; k++ {
-			below, here := memoOffset[k-1], memoOffset[k]
-			for i := range TileWidth >> k {
-				m.nodes[here+i] = hashChildren(&m.nodes[below+2*i], &m.nodes[below+2*i+1])
-			}
-		}
-	})
-	return m.nodes[memoOffset[k]+(off>>k)]
+func (m *tileMemo) contents() []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.hashes
 }
+
+// grow sets the tile's contents to b if b extends what it holds (the
+// subtree hashes computed so far stay valid) and reports whether it did.
+func (m *tileMemo) grow(b []byte) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !bytes.HasPrefix(b, m.hashes) {
+		return false
+	}
+	if len(b) > len(m.hashes) {
+		m.hashes = b
+	}
+	return true
+}
+
+// node returns the root of the 2^k hashes of the tile starting at off,
+// which must all be in the tile.
+func (m *tileMemo) node(off int, k uint) [HashSize]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.nodeLocked(off, k)
+}
+
+func (m *tileMemo) nodeLocked(off int, k uint) [HashSize]byte {
+	if k == 0 {
+		return [HashSize]byte(m.hashes[off*HashSize:])
+	}
+	i := memoOffset[k] + off>>k
+	if !m.have.has(i) {
+		l, r := m.nodeLocked(off, k-1), m.nodeLocked(off+(1<<(k-1)), k-1)
+		m.nodes[i] = hashChildren(&l, &r)
+		m.have.set(i)
+	}
+	return m.nodes[i]
+}
+
+// bits256 is a set of small integers below 256.
+type bits256 [4]uint64
+
+func (b *bits256) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b *bits256) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }

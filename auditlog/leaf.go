@@ -1,18 +1,16 @@
 // Package auditlog is the pure part of Accord's tamper-evident audit log:
-// leaf encoding, the RFC 6962 Merkle tree stored as C2SP tlog-tiles,
-// inclusion and consistency proofs, signed C2SP tlog-checkpoints, and a
-// streaming verifier that names the first entry that does not match.
+// leaf encoding, the RFC 6962 Merkle tree stored as C2SP tlog-tiles (height
+// 8), inclusion and consistency proofs computed from the tiles, C2SP
+// tlog-checkpoints signed as Ed25519 signed notes, and a streaming verifier
+// that names the first entry that does not match.
 //
-// It does no I/O of its own. Storage (package sqlstore) keeps three things
-// and hands them back through small interfaces:
+// It does no I/O of its own. Storage keeps three things and hands them back
+// through TileReader and VerifyOptions:
 //
 //   - the leaves: EncodeLeaf of each AuditEntry, by index;
 //   - the tiles: every Tile returned by Appender.Append, upserted by ID in
-//     the same transaction as the leaves it covers;
-//   - the signed checkpoints returned by Sign.
-//
-// See the README of the package (doc comments on Appender and Verifier) for
-// the exact contract.
+//     the same transaction as the leaves (see Appender for the contract);
+//   - the signed checkpoints made with Sign.
 package auditlog
 
 import (

@@ -100,7 +100,11 @@ func readNodes(ctx context.Context, tr TileReader, ids []compact.NodeID) ([][]by
 			need[t] = w
 		}
 	}
-	views, err := readViews(ctx, tr, tiles)
+	widths := make([]int, len(tiles))
+	for i, t := range tiles {
+		widths[i] = need[t]
+	}
+	views, err := readViews(ctx, tr, tiles, widths)
 	if err != nil {
 		return nil, err
 	}
@@ -122,11 +126,11 @@ func readNodes(ctx context.Context, tr TileReader, ids []compact.NodeID) ([][]by
 	return out, nil
 }
 
-// tileView is a stored tile, with the hashes inside it memoised when it
-// comes from a TileCache.
+// tileView is a stored tile, with the subtree hashes inside it memoised
+// when it comes from a TileCache.
 type tileView struct {
 	hashes []byte
-	memo   *tileMemo // nil unless the tile is full and cached
+	memo   *tileMemo // nil unless cached
 }
 
 // node returns the root of the 2^k hashes of the tile starting at off.
@@ -135,16 +139,17 @@ func (v *tileView) node(off int, k uint) [HashSize]byte {
 		return [HashSize]byte(v.hashes[off*HashSize:])
 	}
 	if v.memo != nil {
-		return v.memo.node(v.hashes, off, k)
+		return v.memo.node(off, k)
 	}
 	return subtreeHash(v.hashes[off*HashSize : (off+(1<<k))*HashSize])
 }
 
 // readViews reads tiles through tr, using the memoised subtree hashes of
-// a TileCache when tr is one.
-func readViews(ctx context.Context, tr TileReader, ids []TileID) ([]tileView, error) {
+// a TileCache when tr is one; widths say how many hashes of each are
+// needed.
+func readViews(ctx context.Context, tr TileReader, ids []TileID, widths []int) ([]tileView, error) {
 	if c, ok := tr.(*TileCache); ok {
-		return c.readViews(ctx, ids)
+		return c.readViews(ctx, ids, widths)
 	}
 	if len(ids) == 0 {
 		return nil, nil

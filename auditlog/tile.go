@@ -32,6 +32,21 @@ type TileID struct {
 
 func (id TileID) String() string { return fmt.Sprintf("tile %d/%d", id.Level, id.Index) }
 
+// Path returns where the tile of the given width is served in the C2SP
+// tlog-tiles HTTP API: "tile/<L>/<N>[.p/<W>]", with N in zero-padded
+// groups of three digits, all but the last prefixed with "x".
+func (id TileID) Path(width int) string {
+	n := fmt.Sprintf("%03d", id.Index%1000)
+	for i := id.Index / 1000; i > 0; i /= 1000 {
+		n = fmt.Sprintf("x%03d/%s", i%1000, n)
+	}
+	p := fmt.Sprintf("tile/%d/%s", id.Level, n)
+	if width < TileWidth {
+		p += fmt.Sprintf(".p/%d", width)
+	}
+	return p
+}
+
 // Tile is a tile and its contents: 1 to 256 concatenated 32-byte hashes. A
 // tile with fewer than 256 hashes is the partial tile at the right edge of
 // its level; it is rewritten, longer, as the tree grows, and its first hashes
@@ -51,11 +66,13 @@ type TileReader interface {
 	ReadTiles(ctx context.Context, ids []TileID) ([][]byte, error)
 }
 
-// tileWidth returns how many hashes tile (level, index) holds in a tree of
-// size leaves: 256 for a full tile, 0 if the tile does not exist yet.
-func tileWidth(level uint, index, size uint64) int {
-	n := nodesAt(level, size) // complete nodes at tree level 8·level
-	switch start := index * TileWidth; {
+// Width returns how many hashes the tile holds in a tree of size leaves:
+// 256 for a full tile, 0 if the tile does not exist yet. A stored partial
+// tile may be wider than this for an older size; its first Width hashes
+// are the ones for size.
+func (id TileID) Width(size uint64) int {
+	n := nodesAt(id.Level, size) // complete nodes at tree level 8·Level
+	switch start := id.Index * TileWidth; {
 	case n <= start:
 		return 0
 	case n-start >= TileWidth:

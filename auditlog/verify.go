@@ -50,11 +50,13 @@ type VerifyResult struct {
 	Root []byte // root hash recomputed from those entries
 
 	// FirstBad is the index of the first entry that does not match (was
-	// altered, removed, inserted or moved), or -1. When it can be proven
-	// exactly, FirstBadEnd is FirstBad+1; when the evidence only bounds it
-	// (a signed checkpoint fails, and the tiles that would narrow it were
-	// rewritten too), the first bad entry lies in [FirstBad, FirstBadEnd)
-	// and every entry before FirstBad is proven good.
+	// altered, removed, inserted or moved), or -1. When it is known
+	// exactly, FirstBadEnd is FirstBad+1. When the evidence only bounds it
+	// (a signed checkpoint fails, and the tiles that would narrow it down
+	// were rewritten too), the first bad entry lies in [FirstBad,
+	// FirstBadEnd), and the entries before FirstBad are proven good. Past
+	// the last signed checkpoint, the stored tiles are all there is to go
+	// by; Problem says so.
 	FirstBad, FirstBadEnd int64
 
 	// Problem says in English what is wrong; empty when OK.
@@ -193,7 +195,7 @@ func (v *Verifier) Add(index uint64, leaf []byte) bool {
 		return false
 	}
 	switch {
-	case index != v.next && index < v.next:
+	case index < v.next:
 		v.outOfSequence(fmt.Sprintf("entry %d is stored again where entry %d should be", index, v.next))
 		return false
 	case index != v.next:
@@ -301,10 +303,7 @@ type rebuild struct {
 
 // tileDiff marks which hashes of a stored tile differ from the recomputed
 // ones (missing counts as different).
-type tileDiff [TileWidth / 64]uint64
-
-func (d *tileDiff) set(i int)      { d[i/64] |= 1 << (i % 64) }
-func (d *tileDiff) has(i int) bool { return d[i/64]&(1<<(i%64)) != 0 }
+type tileDiff = bits256
 
 func (w *rebuild) run(in <-chan *batch) {
 	defer close(w.v.done)
@@ -319,6 +318,9 @@ func (w *rebuild) run(in <-chan *batch) {
 
 func (w *rebuild) add(b *batch) {
 	for i := range b.hashes {
+		if w.err != nil {
+			break
+		}
 		w.t.append(&b.hashes[i], w.full)
 		for len(w.targets) > 0 && w.targets[0] <= w.t.size {
 			if w.targets[0] == w.t.size {
@@ -335,6 +337,9 @@ func (w *rebuild) add(b *batch) {
 
 // full queues a recomputed full tile for comparison.
 func (w *rebuild) full(id TileID, hashes []byte) {
+	if w.err != nil {
+		return
+	}
 	n := len(w.pending)
 	buf := w.slab[n*TileWidth*HashSize : (n+1)*TileWidth*HashSize]
 	copy(buf, hashes)
@@ -392,6 +397,7 @@ func (w *rebuild) compare() {
 	if err != nil {
 		w.err = err
 		w.v.failed.Store(true)
+		w.pending = w.pending[:0]
 		return
 	}
 	for i, t := range w.pending {
@@ -545,7 +551,7 @@ func (v *Verifier) judge() (*VerifyResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			if ok {
+			if ok && a < b {
 				lo, hi = a, b
 			}
 			break
@@ -562,7 +568,7 @@ func (v *Verifier) judge() (*VerifyResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if ok && a < b {
 			lo, hi = a, b
 			if hi == lo+1 {
 				lead = fmt.Sprintf("entry %d does not match the stored tiles (no signed checkpoint covers it yet)", lo)
@@ -574,12 +580,11 @@ func (v *Verifier) judge() (*VerifyResult, error) {
 	if lead != "" {
 		problems = append([]string{lead}, problems...)
 	}
+	// A missing entry is at or after the end of the entries read, so after
+	// anything found in them.
 	switch {
 	case hi > 0:
 		res.FirstBad, res.FirstBadEnd = int64(lo), int64(hi)
-		if missing >= 0 && missing < res.FirstBadEnd {
-			res.FirstBadEnd = max(missing, res.FirstBad) + 1
-		}
 	case missing >= 0:
 		res.FirstBad, res.FirstBadEnd = missing, missing+1
 	}
@@ -728,7 +733,7 @@ func (w *rebuild) descend(ctx context.Context, anchor, lo, hi uint64) (a, b uint
 		// Does the stored tile below hash to the stored hash e?
 		parent := TileID{Level: l, Index: e / TileWidth}
 		child := TileID{Level: l - 1, Index: e}
-		views, err := readViews(ctx, w.v.opts.Tiles, []TileID{parent, child})
+		views, err := readViews(ctx, w.v.opts.Tiles, []TileID{parent, child}, []int{int(e%TileWidth) + 1, TileWidth})
 		switch {
 		case tampered(err):
 			return clip(l, e)

@@ -485,3 +485,68 @@ func TestVerifyEmpty(t *testing.T) {
 		t.Errorf("root (-want +got):\n%s", diff)
 	}
 }
+
+// failingReader fails every read after the first n.
+type failingReader struct {
+	TileReader
+	n int
+}
+
+func (f *failingReader) ReadTiles(ctx context.Context, ids []TileID) ([][]byte, error) {
+	if f.n--; f.n < 0 {
+		return nil, fmt.Errorf("disk on fire")
+	}
+	return f.TileReader.ReadTiles(ctx, ids)
+}
+
+func TestVerifyFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("140,000 entries")
+	}
+	// Tiles are first compared after 65,536 entries; a few batches later
+	// Add must notice the read error.
+	s := buildLog(t, 140_000, 69_000)
+	_, verifiers := testKeys()
+	t.Run("tile read error", func(t *testing.T) {
+		v, err := NewVerifier(context.Background(), VerifyOptions{
+			Origin: testOrigin, Verifiers: verifiers, Size: 140_000, Tiles: &failingReader{TileReader: s}, Checkpoints: s.checkpoints,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		added := 0
+		for i, l := range s.leaves {
+			if !v.Add(uint64(i), l) {
+				break
+			}
+			added++
+		}
+		if _, err := v.Finish(); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+			t.Errorf("Finish() error = %v, want the read error", err)
+		}
+		if added == len(s.leaves) {
+			t.Errorf("Add kept asking for entries after the read error")
+		}
+	})
+	t.Run("context cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		v, err := NewVerifier(ctx, VerifyOptions{
+			Origin: testOrigin, Verifiers: verifiers, Size: 140_000, Tiles: s, Checkpoints: s.checkpoints,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range s.leaves {
+			if i == 10_000 {
+				cancel()
+			}
+			if !v.Add(uint64(i), l) {
+				break
+			}
+		}
+		if _, err := v.Finish(); err == nil {
+			t.Errorf("Finish() after cancel succeeded")
+		}
+	})
+}

@@ -86,7 +86,10 @@ func (a *app) seedDemo(ctx context.Context, seed int64, seedSet bool, clients in
 	fmt.Fprintf(a.env.Stderr, "accord: seeding the demo partnership (seed %d, %d clients)…\n", seed, len(p.Clients))
 	system := accord.Actor{StaffID: "system"}
 	err = a.db.Import(ctx, system, "demo.load", func(im *sqlstore.Importer) error {
-		return loadDemo(im, p, seed, now)
+		if err := p.Load(im, credential.HashPassword, demoTokenTTL); err != nil {
+			return err
+		}
+		return im.SetMeta("demo_seed", fmt.Sprintf("%d %d %s", seed, len(p.Clients), now.Format(time.RFC3339)))
 	})
 	if err != nil {
 		return nil, err
@@ -95,56 +98,6 @@ func (a *app) seedDemo(ctx context.Context, seed int64, seedSet bool, clients in
 		return nil, err
 	}
 	return p, nil
-}
-
-func loadDemo(im *sqlstore.Importer, p *demo.Partnership, seed int64, now time.Time) error {
-	for i := range p.Organizations {
-		if err := im.Organization(&p.Organizations[i]); err != nil {
-			return fmt.Errorf("organisation %s: %w", p.Organizations[i].Name, err)
-		}
-	}
-	for i := range p.Staff {
-		l := &p.Staff[i]
-		if err := im.Staff(&l.Staff, credential.HashPassword(l.Password)); err != nil {
-			return fmt.Errorf("staff %s: %w", l.Username, err)
-		}
-		if l.Token != "" {
-			if err := im.Token(l.ID, l.Token, "demo token", demoTokenTTL); err != nil {
-				return err
-			}
-		}
-	}
-	for i := range p.Agreements {
-		if err := im.Agreement(&p.Agreements[i]); err != nil {
-			return fmt.Errorf("agreement %s v%d: %w", p.Agreements[i].Title, p.Agreements[i].Version, err)
-		}
-	}
-	for i := range p.Clients {
-		if err := im.Client(&p.Clients[i]); err != nil {
-			return fmt.Errorf("client %s: %w", p.Clients[i].ID, err)
-		}
-	}
-	for i := range p.Clients {
-		if err := im.CareTeam(p.Clients[i].ID, p.CareTeams[p.Clients[i].ID]...); err != nil {
-			return err
-		}
-	}
-	for i := range p.Records {
-		if err := im.Record(&p.Records[i]); err != nil {
-			return fmt.Errorf("record %s: %w", p.Records[i].ID, err)
-		}
-	}
-	for i := range p.Consents {
-		if err := im.Consent(&p.Consents[i]); err != nil {
-			return fmt.Errorf("consent %s: %w", p.Consents[i].ID, err)
-		}
-	}
-	for i := range p.LegalBases {
-		if err := im.LegalBasis(&p.LegalBases[i]); err != nil {
-			return fmt.Errorf("legal basis %s: %w", p.LegalBases[i].ID, err)
-		}
-	}
-	return im.SetMeta("demo_seed", fmt.Sprintf("%d %d %s", seed, len(p.Clients), now.Format(time.RFC3339)))
 }
 
 // credentialsFile is what --credentials writes.

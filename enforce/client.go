@@ -11,7 +11,7 @@ import (
 // withheld part the decision that withheld it.
 type ClientView struct {
 	Client   accord.Client
-	Shared   []accord.Category
+	Shared   []Decided
 	Withheld []Decided
 }
 
@@ -43,9 +43,9 @@ func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, pu
 	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
 		return nil, err
 	}
-	v := &ClientView{Client: *client, Shared: []accord.Category{accord.CatDemographics}}
+	v := &ClientView{Client: *client, Shared: []Decided{demo}}
 	if contact.Decision.Permitted() {
-		v.Shared = append(v.Shared, accord.CatContact)
+		v.Shared = append(v.Shared, contact)
 	} else {
 		v.Client.Phone, v.Client.Email, v.Client.Address = "", "", ""
 		v.Withheld = append(v.Withheld, contact)
@@ -113,6 +113,7 @@ func (s *Service) CreateClient(ctx context.Context, c *Caller, cl *accord.Client
 // that withheld the others.
 type RecordsView struct {
 	Records  []accord.Record
+	Shared   []Decided
 	Withheld []Decided
 }
 
@@ -148,6 +149,7 @@ func (s *Service) ClientRecords(ctx context.Context, c *Caller, clientID string,
 		dec := d.decide(ctx, actor, client.ID, g.HolderID, g.Category, g.Sensitivity, purpose)
 		if dec.Decision.Permitted() {
 			ids = append(ids, g.RecordIDs...)
+			v.Shared = append(v.Shared, dec)
 		} else {
 			v.Withheld = append(v.Withheld, dec)
 		}

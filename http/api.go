@@ -329,7 +329,8 @@ func (s *Server) getClient(w http.ResponseWriter, r *http.Request, c *enforce.Ca
 		return err
 	}
 	w.Header().Set("ETag", `"`+strconv.Itoa(v.Client.Version)+`"`)
-	writeJSON(w, http.StatusOK, clientViewJSON{Client: v.Client, Shared: v.Shared, Withheld: s.withheld(s.printer(r), v.Withheld)})
+	p := s.printer(r)
+	writeJSON(w, http.StatusOK, clientViewJSON{Client: v.Client, Shared: s.disclosures(p, v.Shared), Withheld: s.disclosures(p, v.Withheld)})
 	return nil
 }
 
@@ -350,7 +351,8 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, c *enforce.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, recordsJSON{Records: nonNil(v.Records), Withheld: s.withheld(s.printer(r), v.Withheld)})
+	p := s.printer(r)
+	writeJSON(w, http.StatusOK, recordsJSON{Records: nonNil(v.Records), Shared: s.disclosures(p, v.Shared), Withheld: s.disclosures(p, v.Withheld)})
 	return nil
 }
 

@@ -59,32 +59,39 @@ func (s *Server) decisionJSON(p *i18n.Printer, d *enforce.Decided) decisionJSON 
 	return out
 }
 
-// withheldJSON says what was not shared and why.
-type withheldJSON struct {
-	Category    accord.Category `json:"category"`
-	HolderID    string          `json:"holder_id"`
-	Reason      accord.Reason   `json:"reason"`
-	Explanation string          `json:"explanation"`
+// disclosureJSON says what was shared or withheld, and why.
+type disclosureJSON struct {
+	Category     accord.Category `json:"category"`
+	HolderID     string          `json:"holder_id"`
+	Reason       accord.Reason   `json:"reason"`
+	Explanation  string          `json:"explanation"`
+	AgreementID  string          `json:"agreement_id,omitempty"`
+	ConsentID    string          `json:"consent_id,omitempty"`
+	LegalBasisID string          `json:"legal_basis_id,omitempty"`
+	Obligations  []string        `json:"obligations,omitempty"`
 }
 
-func (s *Server) withheld(p *i18n.Printer, ds []enforce.Decided) []withheldJSON {
-	out := []withheldJSON{}
+func (s *Server) disclosures(p *i18n.Printer, ds []enforce.Decided) []disclosureJSON {
+	out := []disclosureJSON{}
 	for i := range ds {
-		out = append(out, withheldJSON{Category: ds[i].Request.Category, HolderID: ds[i].Request.HolderID,
-			Reason: ds[i].Decision.Reason, Explanation: p.Render(ds[i].Explanation)})
+		d := &ds[i].Decision
+		out = append(out, disclosureJSON{Category: ds[i].Request.Category, HolderID: ds[i].Request.HolderID,
+			Reason: d.Reason, Explanation: p.Render(ds[i].Explanation), AgreementID: d.AgreementID, ConsentID: d.ConsentID,
+			LegalBasisID: d.LegalBasisID, Obligations: d.Obligations.List()})
 	}
 	return out
 }
 
 type clientViewJSON struct {
-	Client   accord.Client     `json:"client"`
-	Shared   []accord.Category `json:"shared"`
-	Withheld []withheldJSON    `json:"withheld"`
+	Client   accord.Client    `json:"client"`
+	Shared   []disclosureJSON `json:"shared"`
+	Withheld []disclosureJSON `json:"withheld"`
 }
 
 type recordsJSON struct {
-	Records  []accord.Record `json:"records"`
-	Withheld []withheldJSON  `json:"withheld"`
+	Records  []accord.Record  `json:"records"`
+	Shared   []disclosureJSON `json:"shared"`
+	Withheld []disclosureJSON `json:"withheld"`
 }
 
 type accessLineJSON struct {

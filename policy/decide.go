@@ -55,7 +55,7 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 	roles := r.Actor.Roles & roleMask
 
 	if r.Actor.OrganizationID == r.HolderID {
-		return s.decideWithin(r, cat, purpose, roles, now)
+		return s.decideWithin(r, actor.handle, cat, purpose, roles, now)
 	}
 
 	holder, ok := p.orgs[r.HolderID]
@@ -67,21 +67,23 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 	if cat == privilegedCat {
 		return deny(accord.ReasonPrivileged)
 	}
+	// The agreements between the two organisations, looked up before the
+	// client so that the two cache misses overlap as much as they can.
+	key, actorIsLo := pairKey(actor.num, holder.num)
+	bucket := p.pairs[key]
 
-	sh := s.shard(r.ClientID)
+	sh, h := s.locate(r.ClientID)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	cr := sh.clients[r.ClientID]
-	if cr == nil {
-		cr = &noRules
-	}
-	org := r.Actor.OrganizationID
+	slot := sh.lookup(h, r.ClientID)
+	bases := slot.bases()
+	org := actor.handle
 
 	// Rule 3b: the firewall. Only a court order opens it; nothing below
 	// (statutory duty, break-glass, agreement, consent) is even looked at.
 	if actor.sector.Enforcement() && cat&firewallCats != 0 {
-		for i := range cr.bases {
-			if b := &cr.bases[i]; b.kind == accord.BasisCourtOrder && b.covers(cat, purpose, org, now) {
+		for i := range bases {
+			if b := &bases[i]; b.kind == accord.BasisCourtOrder && b.covers(cat, purpose, org, now) {
 				d := permit(accord.ReasonCourtOrder, obligeReviewNotify)
 				d.LegalBasisID = b.id
 				return d
@@ -91,8 +93,8 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 	}
 
 	// Rule 3c: a court order or statutory duty naming this disclosure.
-	for i := range cr.bases {
-		b := &cr.bases[i]
+	for i := range bases {
+		b := &bases[i]
 		var reason accord.Reason
 		switch b.kind {
 		case accord.BasisCourtOrder:
@@ -112,26 +114,26 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 	// Rule 3d: emergency treatment is break-glass or nothing; agreements
 	// cannot name ETREAT.
 	if purpose == purposeETREAT {
-		if d, ok := breakGlass(cr, r, cat, roles, now); ok {
+		if d, ok := breakGlass(bases, r, org, cat, roles, now); ok {
 			return d
 		}
 		return deny(accord.ReasonBreakGlassRequired)
 	}
 
 	// Rule 3e: an agreement in force between the two organisations …
-	key, actorIsLo := pairKey(actor.num, holder.num)
-	var agreement, barred *agreementRule
-	for _, e := range p.pairs[key] {
-		if now < e.from || now >= e.until || e.purposes&purpose == 0 || e.categories&cat == 0 || e.roles&roles == 0 {
+	var agreement, barred *pairEntry
+	for i := range bucket {
+		e := &bucket[i]
+		if e.purposes&purpose == 0 || e.categories&cat == 0 || e.roles&roles == 0 || now < e.from || now >= e.until {
 			continue
 		}
 		if actorIsLo && e.prohibitsLo || !actorIsLo && e.prohibitsHi {
 			if barred == nil {
-				barred = e.agreementRule
+				barred = e
 			}
 			continue
 		}
-		agreement = e.agreementRule
+		agreement = e
 		break
 	}
 	if agreement == nil {
@@ -145,30 +147,24 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 
 	// … and the client's consent: any matching deny provision wins, across
 	// all of the client's consents; else the first matching permit.
-	var found, short *consentRule
-	var foundAt, shortAt int
-	for i := range cr.consents {
-		c := &cr.consents[i]
-		if now < c.start || now >= c.end {
+	var found, short *provisionRule
+	provisions := slot.provisions()
+	for i := range provisions {
+		pv := &provisions[i]
+		if pv.purposes&purpose == 0 || pv.categories&cat == 0 || now < pv.from || now >= pv.until ||
+			!pv.names(org, actor.bit) {
 			continue
 		}
-		for j := range c.provisions {
-			pv := &c.provisions[j]
-			if pv.purposes&purpose == 0 || pv.categories&cat == 0 || now < pv.start || now >= pv.end ||
-				!(pv.anyRecipient || pv.sectors&actor.bit != 0 || slices.Contains(pv.orgs, org)) {
-				continue
-			}
-			switch {
-			case pv.deny:
-				d := deny(accord.ReasonConsentDenies)
-				d.ConsentID, d.Provision = c.id, j
-				return d
-			case found != nil:
-			case pv.sensitivity.Covers(r.Sensitivity):
-				found, foundAt = c, j
-			case short == nil:
-				short, shortAt = c, j
-			}
+		switch {
+		case pv.deny:
+			d := deny(accord.ReasonConsentDenies)
+			d.ConsentID, d.Provision = pv.consent, int(pv.index)
+			return d
+		case found != nil:
+		case pv.sensitivity.Covers(r.Sensitivity):
+			found = pv
+		case short == nil:
+			short = pv
 		}
 	}
 	switch {
@@ -176,24 +172,21 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 		return accord.Decision{
 			Effect: accord.Permit, Reason: accord.ReasonAgreementConsent, Obligations: accord.ObligeAudit,
 			AgreementID: agreement.id, AgreementVersion: agreement.version,
-			ConsentID: found.id, Provision: foundAt,
+			ConsentID: found.consent, Provision: int(found.index),
 		}
 	case short != nil:
 		// A consent covers the disclosure but not the record's sensitivity
 		// labels: say so, since the client could be asked to consent to them.
 		d := deny(accord.ReasonSensitivity)
-		d.ConsentID, d.Provision = short.id, shortAt
+		d.ConsentID, d.Provision = short.consent, int(short.index)
 		return d
 	}
 	return deny(accord.ReasonNoConsent)
 }
 
-// noRules stands for a client the snapshot knows nothing about.
-var noRules clientRules
-
 // decideWithin applies rule 3 of the architecture: the holder's own staff,
 // by role and care team, with break-glass for clinical data.
-func (s *Snapshot) decideWithin(r *accord.Request, cat accord.CategorySet, purpose purposeSet, roles accord.RoleSet, now int64) accord.Decision {
+func (s *Snapshot) decideWithin(r *accord.Request, org orgHandle, cat accord.CategorySet, purpose purposeSet, roles accord.RoleSet, now int64) accord.Decision {
 	var reason accord.Reason
 	switch {
 	case cat == privilegedCat && roles&roleLegalAdvocate == 0:
@@ -208,21 +201,18 @@ func (s *Snapshot) decideWithin(r *accord.Request, cat accord.CategorySet, purpo
 		return deny(reason)
 	}
 
-	sh := s.shard(r.ClientID)
+	sh, h := s.locate(r.ClientID)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	cr := sh.clients[r.ClientID]
-	if cr == nil {
-		cr = &noRules
-	}
+	slot := sh.lookup(h, r.ClientID)
 	if reason == "" {
-		if slices.Contains(cr.team, r.Actor.StaffID) {
+		if slices.Contains(slot.team(), r.Actor.StaffID) {
 			return permit(accord.ReasonSameOrgCareTeam, accord.ObligeAudit)
 		}
 		reason = accord.ReasonNotOnCareTeam
 	}
 	if breakGlassPossible {
-		if d, ok := breakGlass(cr, r, cat, roles, now); ok {
+		if d, ok := breakGlass(slot.bases(), r, org, cat, roles, now); ok {
 			return d
 		}
 	}
@@ -232,14 +222,14 @@ func (s *Snapshot) decideWithin(r *accord.Request, cat accord.CategorySet, purpo
 // breakGlass returns the break-glass permit of rule 5 and true when the
 // actor is a clinician holding an emergency basis, in force, for this
 // client and category.
-func breakGlass(cr *clientRules, r *accord.Request, cat accord.CategorySet, roles accord.RoleSet, now int64) (accord.Decision, bool) {
+func breakGlass(bases []basisRule, r *accord.Request, org orgHandle, cat accord.CategorySet, roles accord.RoleSet, now int64) (accord.Decision, bool) {
 	if roles&roleClinician == 0 || cat&clinicalCats == 0 {
 		return accord.Decision{}, false
 	}
-	for i := range cr.bases {
-		b := &cr.bases[i]
+	for i := range bases {
+		b := &bases[i]
 		if b.kind == accord.BasisEmergency && b.recipientStaff == r.Actor.StaffID &&
-			b.covers(cat, purposeETREAT, r.Actor.OrganizationID, now) {
+			b.covers(cat, purposeETREAT, org, now) {
 			d := permit(accord.ReasonBreakGlass, obligeReviewNotify)
 			d.LegalBasisID = b.id
 			return d, true

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unique"
 
 	"github.com/accord-project/accord"
 )
@@ -73,12 +74,14 @@ type orgRef struct {
 	known  bool
 	sector accord.Sector
 	bit    sectorSet
+	handle orgHandle
 }
 
 type shard struct {
-	mu      sync.RWMutex
-	clients map[string]*clientRules
-	_       [32]byte // keep shards on separate cache lines
+	mu    sync.RWMutex
+	table clientTable
+	long  map[string]*clientSlot // ids too long for a clientKey; never Accord's own
+	_     [16]byte               // keep shards on separate cache lines
 }
 
 // NewSnapshot returns an empty snapshot, in which every request is denied.
@@ -93,14 +96,49 @@ func newSnapshot(shards int) *Snapshot {
 		shards:     make([]shard, shards),
 	}
 	for i := range s.shards {
-		s.shards[i].clients = make(map[string]*clientRules)
+		s.shards[i].long = make(map[string]*clientSlot)
 	}
 	s.part.Store(&partnership{orgs: map[string]orgRef{}, pairs: map[uint64][]pairEntry{}})
 	return s
 }
 
-func (s *Snapshot) shard(clientID string) *shard {
-	return &s.shards[maphash.String(s.seed, clientID)%uint64(len(s.shards))]
+// locate returns the client's shard and the hash of the client id, which
+// also places the client in the shard's table.
+func (s *Snapshot) locate(clientID string) (*shard, uint64) {
+	h := maphash.String(s.seed, clientID)
+	return &s.shards[(h>>32)%uint64(len(s.shards))], h
+}
+
+// lookup returns the client's slot, nil when the shard knows nothing of
+// the client. The caller holds sh.mu, for reading at least, while it uses
+// the slot.
+func (sh *shard) lookup(h uint64, clientID string) *clientSlot {
+	if k, ok := keyOf(clientID); ok {
+		return sh.table.find(h, &k)
+	}
+	return sh.long[clientID]
+}
+
+// update applies f to a copy of the client's rules and stores the result,
+// under sh.mu held for writing. A client left with nothing is forgotten,
+// so that erased or fully revoked clients cost no memory.
+func (sh *shard) update(h uint64, clientID string, f func(cr *clientRules)) {
+	var cr clientRules
+	if slot := sh.lookup(h, clientID); slot != nil {
+		cr = slot.rules()
+	}
+	f(&cr)
+	if k, ok := keyOf(clientID); ok {
+		sh.table.put(h, k, cr)
+		return
+	}
+	if cr.empty() {
+		delete(sh.long, clientID)
+		return
+	}
+	slot := &clientSlot{hash: h}
+	slot.set(cr)
+	sh.long[clientID] = slot
 }
 
 // update runs f on a copy of the published partnership and publishes the
@@ -131,7 +169,7 @@ func (p *partnership) putOrganization(id string, sector accord.Sector) {
 func (p *partnership) intern(id string) orgRef {
 	o, ok := p.orgs[id]
 	if !ok {
-		o = orgRef{num: uint32(len(p.orgs))}
+		o = orgRef{num: uint32(len(p.orgs)), handle: unique.Make(id)}
 		p.orgs[id] = o
 	}
 	return o
@@ -183,7 +221,7 @@ func (p *partnership) unindex(ar *agreementRule) {
 		return
 	}
 	p.eachPair(ar, func(key uint64, _ pairEntry) {
-		bucket := slices.DeleteFunc(slices.Clone(p.pairs[key]), func(e pairEntry) bool { return e.agreementRule == ar })
+		bucket := slices.DeleteFunc(slices.Clone(p.pairs[key]), func(e pairEntry) bool { return e.rule == ar })
 		if len(bucket) == 0 {
 			delete(p.pairs, key)
 		} else {
@@ -203,9 +241,11 @@ func (p *partnership) eachPair(ar *agreementRule, f func(key uint64, e pairEntry
 				lo, hi = b, a
 			}
 			f(key, pairEntry{
-				agreementRule: ar,
-				prohibitsLo:   slices.Contains(ar.prohibited, lo),
-				prohibitsHi:   slices.Contains(ar.prohibited, hi),
+				from: ar.from, until: ar.until, id: ar.id, version: ar.version,
+				categories: ar.categories, roles: ar.roles, purposes: ar.purposes,
+				prohibitsLo: slices.Contains(ar.prohibited, lo),
+				prohibitsHi: slices.Contains(ar.prohibited, hi),
+				rule:        ar,
 			})
 		}
 	}
@@ -216,95 +256,56 @@ func (p *partnership) eachPair(ar *agreementRule, f func(key uint64, e pairEntry
 // effect on the next decision. A consent is filed under its ClientID, which
 // is assumed never to change.
 func (s *Snapshot) PutConsent(c *accord.Consent) {
-	sh := s.shard(c.ClientID)
+	sh, h := s.locate(c.ClientID)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.putConsent(c)
+	sh.putConsent(h, c)
 }
 
-func (sh *shard) putConsent(c *accord.Consent) {
-	cr := sh.clients[c.ClientID]
-	if cr == nil {
-		if c.Status != accord.ConsentActive {
-			return
-		}
-		cr = &clientRules{}
-		sh.clients[c.ClientID] = cr
-	}
-	i := slices.IndexFunc(cr.consents, func(x consentRule) bool { return x.id == c.ID })
-	switch {
-	case c.Status != accord.ConsentActive:
-		if i >= 0 {
-			cr.consents = slices.Delete(cr.consents, i, i+1)
-		}
-	case i >= 0:
-		cr.consents[i] = compileConsent(c)
-	default:
-		cr.consents = append(cr.consents, compileConsent(c))
-	}
-	sh.tidy(c.ClientID, cr)
-}
-
-// tidy forgets a client with nothing left, so that erased or fully revoked
-// clients cost no memory.
-func (sh *shard) tidy(clientID string, cr *clientRules) {
-	if cr.empty() {
-		delete(sh.clients, clientID)
-	}
+func (sh *shard) putConsent(h uint64, c *accord.Consent) {
+	sh.update(h, c.ClientID, func(cr *clientRules) { cr.putConsent(c) })
 }
 
 // PutLegalBasis records a legal basis, replacing the one with the same id.
 // A basis is filed under its ClientID, which is assumed never to change.
 func (s *Snapshot) PutLegalBasis(b *accord.LegalBasis) {
-	sh := s.shard(b.ClientID)
+	sh, h := s.locate(b.ClientID)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.putLegalBasis(b)
+	sh.putLegalBasis(h, b)
 }
 
-func (sh *shard) putLegalBasis(b *accord.LegalBasis) {
-	cr := sh.clients[b.ClientID]
-	if cr == nil {
-		cr = &clientRules{}
-		sh.clients[b.ClientID] = cr
-	}
-	if i := slices.IndexFunc(cr.bases, func(x basisRule) bool { return x.id == b.ID }); i >= 0 {
-		cr.bases[i] = compileBasis(b)
-	} else {
-		cr.bases = append(cr.bases, compileBasis(b))
-	}
+func (sh *shard) putLegalBasis(h uint64, b *accord.LegalBasis) {
+	sh.update(h, b.ClientID, func(cr *clientRules) {
+		if i := slices.IndexFunc(cr.bases, func(x basisRule) bool { return x.id == b.ID }); i >= 0 {
+			cr.bases[i] = compileBasis(b)
+		} else {
+			cr.bases = append(cr.bases, compileBasis(b))
+		}
+	})
 }
 
 // SetCareTeam replaces the client's care team: the staff of the holding
 // organisation who may read the CareTeamCategories.
 func (s *Snapshot) SetCareTeam(clientID string, staffIDs []string) {
-	sh := s.shard(clientID)
+	sh, h := s.locate(clientID)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.setCareTeam(clientID, staffIDs)
+	sh.setCareTeam(h, clientID, staffIDs)
 }
 
-func (sh *shard) setCareTeam(clientID string, staffIDs []string) {
-	cr := sh.clients[clientID]
-	if cr == nil {
-		if len(staffIDs) == 0 {
-			return
-		}
-		cr = &clientRules{}
-		sh.clients[clientID] = cr
-	}
-	cr.team = slices.Clip(slices.Clone(staffIDs))
-	sh.tidy(clientID, cr)
+func (sh *shard) setCareTeam(h uint64, clientID string, staffIDs []string) {
+	sh.update(h, clientID, func(cr *clientRules) { cr.team = slices.Clip(slices.Clone(staffIDs)) })
 }
 
 // RemoveClient forgets everything about a client (consents, legal bases,
 // care team), as on erasure. Every later request about the client is denied
 // unless the holder's own staff may read it by role alone.
 func (s *Snapshot) RemoveClient(clientID string) {
-	sh := s.shard(clientID)
+	sh, h := s.locate(clientID)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	delete(sh.clients, clientID)
+	sh.update(h, clientID, func(cr *clientRules) { *cr = clientRules{} })
 }
 
 // Loader loads a snapshot in bulk; see Snapshot.Bulk. Its methods do what the
@@ -346,12 +347,19 @@ func (l *Loader) PutOrganization(id string, sector accord.Sector) { l.p.putOrgan
 func (l *Loader) PutAgreement(a *accord.Agreement) { l.s.putAgreement(l.p, a) }
 
 // PutConsent is Snapshot.PutConsent.
-func (l *Loader) PutConsent(c *accord.Consent) { l.s.shard(c.ClientID).putConsent(c) }
+func (l *Loader) PutConsent(c *accord.Consent) {
+	sh, h := l.s.locate(c.ClientID)
+	sh.putConsent(h, c)
+}
 
 // PutLegalBasis is Snapshot.PutLegalBasis.
-func (l *Loader) PutLegalBasis(b *accord.LegalBasis) { l.s.shard(b.ClientID).putLegalBasis(b) }
+func (l *Loader) PutLegalBasis(b *accord.LegalBasis) {
+	sh, h := l.s.locate(b.ClientID)
+	sh.putLegalBasis(h, b)
+}
 
 // SetCareTeam is Snapshot.SetCareTeam.
 func (l *Loader) SetCareTeam(clientID string, staffIDs []string) {
-	l.s.shard(clientID).setCareTeam(clientID, staffIDs)
+	sh, h := l.s.locate(clientID)
+	sh.setCareTeam(h, clientID, staffIDs)
 }

@@ -1,0 +1,191 @@
+// Package testserver starts a real Accord server for tests: the demo
+// partnership loaded into a fresh database (SQLite, or PostgreSQL when
+// configured), the enforcement point, and the HTTP API on a loopback port.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/credential"
+	"github.com/accord-project/accord/demo"
+	"github.com/accord-project/accord/enforce"
+	accordhttp "github.com/accord-project/accord/http"
+	"github.com/accord-project/accord/i18n"
+	"github.com/accord-project/accord/sealing"
+	"github.com/accord-project/accord/sqlstore"
+)
+
+// Now is the demo's "today" in tests.
+var Now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+// Server is a running test server.
+type Server struct {
+	URL     string
+	DSN     string
+	DB      *sqlstore.DB
+	Service *enforce.Service
+	P       *demo.Partnership
+	// Clock is the server's time; tests may move it.
+	Clock  *Clock
+	tokens map[string]string
+}
+
+// Clock is a settable clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+var (
+	partnershipOnce sync.Once
+	partnership     *demo.Partnership
+	hashes          map[string]string
+)
+
+// Start starts a server on a fresh database named by dsn.
+func Start(t testing.TB, dsn string) *Server {
+	t.Helper()
+	partnershipOnce.Do(func() {
+		p, err := demo.Generate(demo.Options{Seed: 1, Now: Now})
+		if err != nil {
+			panic(err)
+		}
+		partnership = p
+		hashes = map[string]string{}
+		for _, l := range p.Staff {
+			hashes[l.Password] = credential.HashPassword(l.Password)
+		}
+	})
+	// Generate again: Load fills in timestamps, and tests must not share state.
+	p, err := demo.Generate(demo.Options{Seed: 1, Now: Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	clock := &Clock{t: Now}
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: sealing.GenerateKeyring(), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	err = db.Import(ctx, accord.Actor{StaffID: "system"}, "demo.load", func(im *sqlstore.Importer) error {
+		return p.Load(im, func(pw string) string { return hashes[pw] }, 24*time.Hour*365)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(nil)
+	svc, err := enforce.New(ctx, enforce.Config{DB: db, Now: clock.Now, Receipts: enforce.NewReceiptSigner(key, "GB", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := accordhttp.New(accordhttp.Config{Service: svc, DB: db, Catalogue: i18n.MustLoad(), Now: clock.Now, Version: "test"})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	s := &Server{URL: hs.URL, DSN: dsn, DB: db, Service: svc, P: p, Clock: clock, tokens: map[string]string{}}
+	for _, l := range p.Staff {
+		s.tokens[l.Username] = l.Token
+	}
+	return s
+}
+
+// Token returns a demo user's API token.
+func (s *Server) Token(username string) string { return s.tokens[username] }
+
+// Login returns a demo user's login.
+func (s *Server) Login(username string) demo.Login {
+	for _, l := range s.P.Staff {
+		if l.Username == username {
+			return l
+		}
+	}
+	panic("no demo user " + username)
+}
+
+// Response is an API response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it cannot.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Body, err)
+	}
+}
+
+// ErrorCode returns the error code of an error response, or "".
+func (r *Response) ErrorCode() string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	json.Unmarshal(r.Body, &e)
+	return e.Error.Code
+}
+
+// Request is an API call.
+type Request struct {
+	User    string // demo username whose token to send; "" for none
+	Method  string
+	Path    string
+	Purpose accord.Purpose
+	Body    string
+	Header  map[string]string
+}
+
+// Do performs a request.
+func (s *Server) Do(t testing.TB, r Request) *Response {
+	t.Helper()
+	var body io.Reader
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
+	}
+	req, err := http.NewRequest(r.Method, s.URL+r.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.User != "" {
+		req.Header.Set("Authorization", "Bearer "+s.Token(r.User))
+	}
+	if r.Purpose != "" {
+		req.Header.Set("Accord-Purpose", string(r.Purpose))
+	}
+	if r.Body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: bytes.TrimSpace(b)}
+}
