@@ -84,7 +84,7 @@ func (a *Agreement) Validate() error {
 	}
 	for _, p := range a.Purposes {
 		if !p.Valid() {
-			return FieldErrorf("purposes", "unknown purpose %q; accepted: %s", string(p), PurposeCodes())
+			return PurposeError("purposes", p)
 		}
 		if p == PurposeEmergencyTreatment {
 			return FieldErrorf("purposes", "emergency treatment (ETREAT) is break-glass access, not an agreement purpose")

@@ -178,6 +178,23 @@ func checkLanguage(field, tag string) error {
 	return nil
 }
 
+// ErasureReason says why a client was erased. It is a code, not free text,
+// because it is recorded in the audit log, which never holds personal data.
+type ErasureReason string
+
+const (
+	ErasureClientRequest   ErasureReason = "client_request"   // the client asked (GDPR Art. 17)
+	ErasureRetentionEnded  ErasureReason = "retention_ended"  // no agreement's retention period still covers the data
+	ErasureDuplicate       ErasureReason = "duplicate"        // the record duplicated another client's
+	ErasureLegalObligation ErasureReason = "legal_obligation" // a court or regulator required it
+)
+
+// ErasureReasons lists the reasons.
+var ErasureReasons = []ErasureReason{ErasureClientRequest, ErasureRetentionEnded, ErasureDuplicate, ErasureLegalObligation}
+
+// Valid reports whether r is a known reason.
+func (r ErasureReason) Valid() bool { return slices.Contains(ErasureReasons, r) }
+
 // Record is one piece of client data held by one organisation. Its content
 // and note are sealed at rest under the client's key with that organisation.
 type Record struct {

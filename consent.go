@@ -161,7 +161,7 @@ func (p *Provision) validate() error {
 	}
 	for _, x := range p.Purposes {
 		if !x.Valid() {
-			return FieldErrorf("purposes", "unknown purpose %q; accepted: %s", string(x), PurposeCodes())
+			return PurposeError("purposes", x)
 		}
 	}
 	for _, x := range p.Categories {

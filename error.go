@@ -18,14 +18,15 @@ const (
 	ETOOLARGE         = "too_large"           // the request body is too large
 	ERATELIMITED      = "rate_limited"        // too many attempts; retry later
 	EUNSUPPORTEDMEDIA = "unsupported_media_type"
-	EUNAVAILABLE      = "unavailable" // the service is not ready (e.g. shutting down)
-	EINTERNAL         = "internal"    // anything else; details are logged, never shown
+	EUNAVAILABLE      = "unavailable"        // the service is not ready (e.g. shutting down)
+	EINTERNAL         = "internal"           // anything else; details are logged, never shown
+	EMETHOD           = "method_not_allowed" // the endpoint exists but not for this method
 )
 
 // Codes lists every error code, in the order they were added.
 var Codes = []string{
 	EINVALID, ENOTFOUND, ECONFLICT, EPRECONDITION, EFORBIDDEN, EDENIED,
-	EUNAUTHENTICATED, ETOOLARGE, ERATELIMITED, EUNSUPPORTEDMEDIA, EUNAVAILABLE, EINTERNAL,
+	EUNAUTHENTICATED, ETOOLARGE, ERATELIMITED, EUNSUPPORTEDMEDIA, EUNAVAILABLE, EINTERNAL, EMETHOD,
 }
 
 // Error is an error that is safe to show to a user. Format is an English
@@ -37,6 +38,9 @@ type Error struct {
 	Args   []any
 	// Field names the input that was wrong, when one was ("consent.provisions[0].purposes").
 	Field string
+	// Accepted lists the values that would have been accepted, when the
+	// input was one value of a closed set (a purpose of use, say).
+	Accepted []string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message() }

@@ -104,7 +104,7 @@ func (b *LegalBasis) Validate() error {
 	}
 	for _, p := range b.Purposes {
 		if !p.Valid() {
-			return FieldErrorf("purposes", "unknown purpose %q; accepted: %s", string(p), PurposeCodes())
+			return PurposeError("purposes", p)
 		}
 	}
 	if err := checkText("reason", b.Reason, 2000, true); err != nil {

@@ -23,7 +23,7 @@ func (o *Organization) Validate() error {
 	if !o.Sector.Valid() {
 		return FieldErrorf("sector", "unknown sector %q", string(o.Sector))
 	}
-	if o.Country != "" && (len(o.Country) != 2 || strings.ToUpper(o.Country) != o.Country) {
+	if o.Country != "" && (len(o.Country) != 2 || o.Country[0] < 'A' || o.Country[0] > 'Z' || o.Country[1] < 'A' || o.Country[1] > 'Z') {
 		return FieldErrorf("country", "country must be a two-letter ISO 3166 code")
 	}
 	return nil

@@ -186,6 +186,19 @@ var Purposes = []Purpose{
 // Valid reports whether p is a known purpose code.
 func (p Purpose) Valid() bool { return slices.Contains(Purposes, p) }
 
+// PurposeError returns the EINVALID error for a missing or unknown purpose
+// in field, listing the accepted codes.
+func PurposeError(field string, got Purpose) *Error {
+	e := &Error{Code: EINVALID, Field: field, Format: "state the purpose of use in %s; accepted codes: %s", Args: []any{field, PurposeCodes()}}
+	if got != "" {
+		e.Format, e.Args = "unknown purpose of use %q in %s; accepted codes: %s", []any{string(got), field, PurposeCodes()}
+	}
+	for _, p := range Purposes {
+		e.Accepted = append(e.Accepted, string(p))
+	}
+	return e
+}
+
 // PurposeCodes returns the accepted purpose codes joined by ", ", for error messages.
 func PurposeCodes() string {
 	s := make([]string, len(Purposes))

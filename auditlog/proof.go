@@ -15,8 +15,9 @@ import (
 // InclusionProof returns the RFC 6962 inclusion proof of leaf index in the
 // tree of size leaves, computed from the stored tiles (one ReadTiles call).
 // size may be any size up to the stored size. It returns an EINVALID error
-// if index ≥ size; a size beyond the stored tree shows as a missing or too
-// short tile, an internal error: callers check size against the log first.
+// if index ≥ size; errors from tr come back wrapped, and a size beyond the
+// stored tree shows as a missing or too short tile, so callers check size
+// against the log first.
 func InclusionProof(ctx context.Context, tr TileReader, index, size uint64) (_ [][]byte, err error) {
 	if index >= size {
 		return nil, accord.Errorf(accord.EINVALID, "entry %d is not in a log of %d entries", index, size)
@@ -32,7 +33,7 @@ func InclusionProof(ctx context.Context, tr TileReader, index, size uint64) (_ [
 // ConsistencyProof returns the RFC 6962 consistency proof between the trees
 // of m and n leaves, computed from the stored tiles (one ReadTiles call). It
 // is empty when m is 0 or m == n. It returns an EINVALID error if m > n;
-// n beyond the stored tree is an internal error, as for InclusionProof.
+// other errors are as for InclusionProof.
 func ConsistencyProof(ctx context.Context, tr TileReader, m, n uint64) (_ [][]byte, err error) {
 	if m > n {
 		return nil, accord.Errorf(accord.EINVALID, "a log of %d entries cannot follow one of %d", n, m)
@@ -56,7 +57,8 @@ func rehash(ctx context.Context, tr TileReader, nodes proof.Nodes) ([][]byte, er
 
 // RootAt returns the root hash of the tree of size leaves, for any size up
 // to the stored size, computed from the stored tiles (one ReadTiles call).
-// The root of the empty tree is SHA-256 of the empty string.
+// The root of the empty tree is SHA-256 of the empty string. Errors are as
+// for InclusionProof.
 func RootAt(ctx context.Context, tr TileReader, size uint64) (_ []byte, err error) {
 	if size == 0 {
 		r := sha256.Sum256(nil)

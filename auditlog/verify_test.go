@@ -157,6 +157,19 @@ func TestVerify(t *testing.T) {
 			words: "from 1024 to 1279",
 		},
 		{
+			name: "(b) entry edited and an earlier hash of its tile garbled",
+			tamper: func(s *memStore) uint64 {
+				s.leaves[1240] = edit(s.leaves[1240])
+				b := bytes.Clone(s.tiles[TileID{0, 4}])
+				b[(1234%TileWidth)*HashSize] ^= 1
+				s.tiles[TileID{0, 4}] = b
+				return 3000
+			},
+			// The level-0 tile no longer hashes to its level-1 hash, so
+			// its first difference (at 1234) proves nothing.
+			want: summary{FirstBad: 1024, FirstBadEnd: 1280, Checkpoints: "100:ok 700:ok 1500:bad 2600:bad"},
+		},
+		{
 			name: "(b) edited within a partial tile of a checkpoint",
 			tamper: func(s *memStore) uint64 {
 				s.leaves[650] = edit(s.leaves[650])

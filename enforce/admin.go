@@ -22,7 +22,7 @@ func (s *Service) Organization(ctx context.Context, c *Caller, id string) (*acco
 // CreateOrganization adds a party to the partnership; partnership
 // administrators only.
 func (s *Service) CreateOrganization(ctx context.Context, c *Caller, o *accord.Organization) error {
-	if err := c.require(accord.RolePartnershipAdmin); err != nil {
+	if err := c.requireGovernance(accord.RolePartnershipAdmin); err != nil {
 		return err
 	}
 	o.ID, o.CreatedAt = "", time.Time{}
@@ -36,7 +36,7 @@ func (s *Service) CreateOrganization(ctx context.Context, c *Caller, o *accord.O
 // organisation; administrators, privacy officers and auditors see all.
 func (s *Service) StaffList(ctx context.Context, c *Caller, orgID string) ([]accord.Staff, error) {
 	if orgID != c.Staff.OrganizationID {
-		if err := c.require(accord.RolePartnershipAdmin, accord.RolePrivacyOfficer, accord.RoleAuditor); err != nil {
+		if err := c.requireGovernance(accord.RolePartnershipAdmin, accord.RolePrivacyOfficer, accord.RoleAuditor); err != nil {
 			return nil, err
 		}
 	}
@@ -49,7 +49,7 @@ func (s *Service) Staff(ctx context.Context, c *Caller, id string) (*accord.Staf
 	if err != nil {
 		return nil, err
 	}
-	if st.OrganizationID != c.Staff.OrganizationID && !c.has(accord.RolePartnershipAdmin, accord.RolePrivacyOfficer, accord.RoleAuditor) {
+	if st.OrganizationID != c.Staff.OrganizationID && (c.Organization.Sector.Enforcement() || !c.has(accord.RolePartnershipAdmin, accord.RolePrivacyOfficer, accord.RoleAuditor)) {
 		return nil, accord.Errorf(accord.ENOTFOUND, "staff member not found")
 	}
 	return st, nil
@@ -58,7 +58,7 @@ func (s *Service) Staff(ctx context.Context, c *Caller, id string) (*accord.Staf
 // CreateStaff adds a staff member; partnership administrators only. A
 // password, when given, must be at least credential.MinPasswordLength long.
 func (s *Service) CreateStaff(ctx context.Context, c *Caller, st *accord.Staff, password string) error {
-	if err := c.require(accord.RolePartnershipAdmin); err != nil {
+	if err := c.requireGovernance(accord.RolePartnershipAdmin); err != nil {
 		return err
 	}
 	hash := ""
@@ -84,9 +84,10 @@ func (s *Service) Agreement(ctx context.Context, c *Caller, id string) ([]accord
 
 var agreementEditors = []accord.Role{accord.RolePartnershipAdmin, accord.RolePrivacyOfficer}
 
-// CreateAgreement drafts a new agreement; the caller's organisation must be a party.
+// CreateAgreement drafts a new agreement. A partnership administrator
+// drafts for any parties; the parties' signatories make it binding.
 func (s *Service) CreateAgreement(ctx context.Context, c *Caller, a *accord.Agreement) error {
-	if err := c.require(accord.RolePartnershipAdmin); err != nil {
+	if err := c.requireGovernance(accord.RolePartnershipAdmin); err != nil {
 		return err
 	}
 	a.ID, a.Version, a.Status, a.StatusReason, a.Signatories = "", 0, accord.AgreementDraft, "", nil
@@ -96,7 +97,7 @@ func (s *Service) CreateAgreement(ctx context.Context, c *Caller, a *accord.Agre
 
 // AmendAgreement drafts a new version of an agreement.
 func (s *Service) AmendAgreement(ctx context.Context, c *Caller, a *accord.Agreement) error {
-	if err := c.require(accord.RolePartnershipAdmin); err != nil {
+	if err := c.requireGovernance(accord.RolePartnershipAdmin); err != nil {
 		return err
 	}
 	a.CreatedBy = c.Staff.ID
@@ -106,7 +107,7 @@ func (s *Service) AmendAgreement(ctx context.Context, c *Caller, a *accord.Agree
 
 // SignAgreement signs a draft version for the caller's organisation.
 func (s *Service) SignAgreement(ctx context.Context, c *Caller, id string, version int, title string) (*accord.Agreement, error) {
-	if err := c.require(append(slices.Clone(agreementEditors), accord.RoleSupervisor)...); err != nil {
+	if err := c.requireGovernance(append(slices.Clone(agreementEditors), accord.RoleSupervisor)...); err != nil {
 		return nil, err
 	}
 	return s.db.SignAgreement(ctx, c.Actor(), id, version, accord.Signatory{
@@ -118,7 +119,7 @@ func (s *Service) SignAgreement(ctx context.Context, c *Caller, id string, versi
 // party's administrator or privacy officer (or a partnership administrator)
 // may.
 func (s *Service) SetAgreementStatus(ctx context.Context, c *Caller, id string, version int, to accord.AgreementStatus, reason string) (*accord.Agreement, error) {
-	if err := c.require(agreementEditors...); err != nil {
+	if err := c.requireGovernance(agreementEditors...); err != nil {
 		return nil, err
 	}
 	vs, err := s.db.FindAgreement(ctx, id)
@@ -150,7 +151,7 @@ func (s *Service) LocalPolicies(ctx context.Context, c *Caller) (string, error) 
 // SetLocalPolicies replaces the local Cedar restrictions; they may only
 // forbid (a permit policy is refused).
 func (s *Service) SetLocalPolicies(ctx context.Context, c *Caller, text string) error {
-	if err := c.require(accord.RolePartnershipAdmin, accord.RolePrivacyOfficer); err != nil {
+	if err := c.requireGovernance(accord.RolePartnershipAdmin, accord.RolePrivacyOfficer); err != nil {
 		return err
 	}
 	if len(text) > 256<<10 {
@@ -165,9 +166,16 @@ func (s *Service) SetLocalPolicies(ctx context.Context, c *Caller, text string) 
 
 // EraseClient crypto-shreds a client; a privacy officer of the client's
 // home organisation only.
-func (s *Service) EraseClient(ctx context.Context, c *Caller, clientID, reason string) error {
-	if err := c.require(accord.RolePrivacyOfficer); err != nil {
+func (s *Service) EraseClient(ctx context.Context, c *Caller, clientID string, reason accord.ErasureReason) error {
+	if err := c.requireGovernance(accord.RolePrivacyOfficer); err != nil {
 		return err
+	}
+	if !reason.Valid() {
+		e := accord.FieldErrorf("reason", "reason must be one of client_request, retention_ended, duplicate, legal_obligation")
+		for _, r := range accord.ErasureReasons {
+			e.Accepted = append(e.Accepted, string(r))
+		}
+		return e
 	}
 	client, err := s.db.FindClient(ctx, clientID)
 	if err != nil {

@@ -37,7 +37,7 @@ func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, pu
 		if err := d.record(ctx, nil); err != nil {
 			return nil, err
 		}
-		return nil, denied(demo)
+		return nil, deniedOutsider(demo)
 	}
 	contact := d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatContact, nil, purpose)
 	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
@@ -134,15 +134,22 @@ func (s *Service) ClientRecords(ctx context.Context, c *Caller, clientID string,
 	if err != nil {
 		return nil, err
 	}
-	groups, err := s.db.RecordGroups(ctx, client.ID, categories...)
-	if err != nil {
-		return nil, err
-	}
 	d, err := s.decider(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	actor := c.Actor()
+	// Who may not see the client at all (an outsider) must not learn from
+	// the answer which organisations hold what about them: being a patient
+	// of the clinic or a client of a migrant support group is itself
+	// sensitive. They get only what a legal basis gives them, and a refusal
+	// that is the same whether records exist or not.
+	demo := d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatDemographics, nil, purpose)
+	outsider := !demo.Decision.Permitted()
+	groups, err := s.db.RecordGroups(ctx, client.ID, categories...)
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
 	v := &RecordsView{}
 	for _, g := range groups {
@@ -150,11 +157,24 @@ func (s *Service) ClientRecords(ctx context.Context, c *Caller, clientID string,
 		if dec.Decision.Permitted() {
 			ids = append(ids, g.RecordIDs...)
 			v.Shared = append(v.Shared, dec)
-		} else {
+		} else if !outsider {
 			v.Withheld = append(v.Withheld, dec)
 		}
 	}
-	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
+	if outsider && len(ids) == 0 {
+		// Refuse as for the first category asked for, held by the client's
+		// home organisation, whether or not such records exist.
+		refusal := demo
+		if len(categories) > 0 {
+			refusal = d.decide(ctx, actor, client.ID, client.HomeOrganizationID, categories[0], nil, purpose)
+		}
+		if err := d.record(ctx, nil); err != nil {
+			return nil, err
+		}
+		return nil, deniedOutsider(refusal)
+	}
+	// Entry 0 is the demographics check: nothing of it is returned here.
+	if err := d.record(ctx, func(i int) bool { return i > 0 && d.out[i].Decision.Permitted() }); err != nil {
 		return nil, err
 	}
 	if len(ids) > 0 {
@@ -224,7 +244,7 @@ func (s *Service) Explain(ctx context.Context, c *Caller, q ExplainRequest) (_ *
 	}
 	actor := c.Actor()
 	if q.StaffID != "" && q.StaffID != c.Staff.ID {
-		if err := c.require(accord.RolePrivacyOfficer, accord.RoleAuditor, accord.RolePartnershipAdmin); err != nil {
+		if err := c.requireGovernance(accord.RolePrivacyOfficer, accord.RoleAuditor, accord.RolePartnershipAdmin); err != nil {
 			return nil, err
 		}
 		st, err := s.db.FindStaff(ctx, q.StaffID)

@@ -27,7 +27,7 @@ func (s *Service) seeClient(ctx context.Context, c *Caller, clientID string, pur
 		return nil, err
 	}
 	if !dec.Decision.Permitted() {
-		return nil, denied(dec)
+		return nil, deniedOutsider(dec)
 	}
 	return client, nil
 }

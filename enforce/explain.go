@@ -114,6 +114,26 @@ func explain(ctx context.Context, n *names, r *accord.Request, d accord.Decision
 	}
 }
 
+// outsiderExplanation explains a refusal to someone who may not see the
+// client, without naming the organisations that hold the client's data.
+func outsiderExplanation(r *accord.Request, d accord.Decision) i18n.Msg {
+	cat := i18n.Category(r.Category)
+	switch d.Reason {
+	case accord.ReasonFirewall:
+		return i18n.M("Not shared: %[1]s is never shared with an immigration authority or the police unless a court order names this client and this information.", cat)
+	case accord.ReasonPrivileged:
+		return i18n.M("Not shared: privileged legal notes are seen only by the client's legal team.")
+	case accord.ReasonBreakGlassRequired:
+		return i18n.M("Not shared: emergency treatment access needs a recorded break-glass reason first.")
+	case accord.ReasonRoleNotPermitted:
+		return i18n.M("Not shared: the role of the person asking (%[1]s) does not include %[2]s.", i18n.Roles(r.Actor.Roles.List()), cat)
+	case accord.ReasonNoConsent, accord.ReasonConsentDenies, accord.ReasonSensitivity:
+		return i18n.M("Not shared: the client's consent does not allow your organisation to see this for %[1]s.", i18n.Purpose(r.Purpose))
+	default:
+		return i18n.M("Not shared: no agreement in force and no consent of the client allows your organisation to see this client's information for %[1]s.", i18n.Purpose(r.Purpose))
+	}
+}
+
 // clock is a time shown to the minute, in UTC.
 type clock time.Time
 

@@ -12,11 +12,14 @@ import (
 // Emergency access is BreakGlass, not this.
 func (s *Service) RecordLegalBasis(ctx context.Context, c *Caller, b *accord.LegalBasis) (err error) {
 	defer accord.Wrap(&err, "RecordLegalBasis")
-	if err := c.require(accord.RolePrivacyOfficer, accord.RolePartnershipAdmin); err != nil {
+	if err := c.requireGovernance(accord.RolePrivacyOfficer); err != nil {
 		return err
 	}
 	if b.Kind == accord.BasisEmergency {
 		return accord.FieldErrorf("kind", "emergency access is recorded through break-glass, by the clinician who needs it")
+	}
+	if b.RecipientOrganizationID == c.Staff.OrganizationID {
+		return accord.FieldErrorf("recipient_organization_id", "a legal basis is recorded by the organisation that discloses, not by the recipient")
 	}
 	b.ID, b.RecordedBy, b.RecordedAt, b.ReviewStatus, b.ReviewedAt, b.ReviewedBy, b.ReviewNote = "", c.Staff.ID, time.Time{}, accord.ReviewPending, nil, "", ""
 	if err := s.db.CreateLegalBasis(ctx, c.Actor(), b); err != nil {
@@ -78,19 +81,24 @@ func (s *Service) BreakGlass(ctx context.Context, c *Caller, q BreakGlassRequest
 }
 
 // LegalBases lists legal bases: a client's (when clientID is given, if the
-// caller may see the client) or, for privacy officers and auditors, all.
+// caller may see the client) or, for the oversight body, all. The oversight
+// body's reads are recorded as exports.
 func (s *Service) LegalBases(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ []accord.LegalBasis, err error) {
 	defer accord.Wrap(&err, "LegalBases")
-	if clientID == "" {
-		if err := c.require(accord.RolePrivacyOfficer, accord.RoleAuditor, accord.RolePartnershipAdmin); err != nil {
+	if clientID == "" || c.oversight() {
+		if err := c.requireOversight(); err != nil {
 			return nil, err
 		}
-		return s.db.LegalBases(ctx, "")
+		bs, err := s.db.LegalBases(ctx, clientID)
+		if err != nil {
+			return nil, err
+		}
+		e := accord.AuditEntry{Kind: accord.AuditExport, ActorID: c.Staff.ID, ActorOrganizationID: c.Staff.OrganizationID,
+			ClientID: clientID, Action: "legal_bases.list", Count: len(bs)}
+		return bs, s.db.AppendAudit(ctx, e)
 	}
-	if !c.has(accord.RolePrivacyOfficer, accord.RoleAuditor) {
-		if _, err := s.seeClient(ctx, c, clientID, purpose); err != nil {
-			return nil, err
-		}
+	if _, err := s.seeClient(ctx, c, clientID, purpose); err != nil {
+		return nil, err
 	}
 	return s.db.LegalBases(ctx, clientID)
 }

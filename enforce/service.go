@@ -82,6 +82,30 @@ func (c *Caller) require(roles ...accord.Role) error {
 	return nil
 }
 
+// requireGovernance is require for the partnership's governance
+// (agreements, legal bases, local policies, staff, the audit log): staff of
+// an immigration authority or law enforcement body never take part in it,
+// whatever their role, or they could open the firewall to themselves.
+func (c *Caller) requireGovernance(roles ...accord.Role) error {
+	if c.Organization.Sector.Enforcement() {
+		return accord.Errorf(accord.EFORBIDDEN, "staff of an immigration authority or a law enforcement body do not take part in the partnership's governance")
+	}
+	return c.require(roles...)
+}
+
+// oversight reports whether the caller is an auditor or privacy officer of
+// the independent oversight body.
+func (c *Caller) oversight() bool {
+	return c.Organization.Sector == accord.SectorOversight && c.has(accord.RoleAuditor, accord.RolePrivacyOfficer)
+}
+
+func (c *Caller) requireOversight() error {
+	if !c.oversight() {
+		return accord.Errorf(accord.EFORBIDDEN, "only the oversight body's auditors and privacy officers may do this")
+	}
+	return nil
+}
+
 func roleList(roles []accord.Role) string {
 	s := ""
 	for i, r := range roles {
@@ -101,8 +125,7 @@ var clientFacing = []accord.Role{
 
 func checkPurpose(p accord.Purpose) error {
 	if !p.Valid() {
-		return &accord.Error{Code: accord.EINVALID, Field: "Accord-Purpose",
-			Format: "state the purpose of use in the Accord-Purpose header; accepted codes: %s", Args: []any{accord.PurposeCodes()}}
+		return accord.PurposeError("Accord-Purpose", p)
 	}
 	return nil
 }
@@ -128,6 +151,16 @@ func (d *Denied) Unwrap() error { return d.err }
 
 func denied(d Decided) *Denied {
 	return &Denied{Decided: d, err: &accord.Error{Code: accord.EDENIED, Format: d.Explanation.Format, Args: d.Explanation.Args}}
+}
+
+// deniedOutsider is denied for a caller who may not see the client at all:
+// the explanation and decision name no organisation holding the client's
+// data, and no agreement or consent of theirs.
+func deniedOutsider(d Decided) *Denied {
+	d.Explanation = outsiderExplanation(&d.Request, d.Decision)
+	d.Request.HolderID = ""
+	d.Decision = accord.Decision{Effect: d.Decision.Effect, Reason: d.Decision.Reason, Obligations: d.Decision.Obligations, Provision: -1}
+	return denied(d)
 }
 
 // AsDenied returns the *Denied in err's chain, or nil.

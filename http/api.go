@@ -27,10 +27,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
-	return accord.Errorf(accord.ENOTFOUND, "no such endpoint; see /api/v1/openapi.json")
-}
-
 func (s *Server) me(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	writeJSON(w, http.StatusOK, map[string]any{"staff": c.Staff, "organization": c.Organization})
 	return nil
@@ -521,7 +517,8 @@ func (s *Server) breakGlass(w http.ResponseWriter, r *http.Request, c *enforce.C
 		return err
 	}
 	if purpose != accord.PurposeEmergencyTreatment {
-		return &accord.Error{Code: accord.EINVALID, Field: "Accord-Purpose", Format: "break-glass is for emergency treatment: send Accord-Purpose: ETREAT"}
+		return &accord.Error{Code: accord.EINVALID, Field: "Accord-Purpose", Format: "break-glass is for emergency treatment: send Accord-Purpose: ETREAT",
+			Accepted: []string{string(accord.PurposeEmergencyTreatment)}}
 	}
 	var in struct {
 		Categories []accord.Category `json:"categories"`
@@ -548,13 +545,10 @@ func (s *Server) eraseClient(w http.ResponseWriter, r *http.Request, c *enforce.
 		return err
 	}
 	var in struct {
-		Reason string `json:"reason"`
+		Reason accord.ErasureReason `json:"reason"`
 	}
 	if err := decodeBody(r, &in); err != nil {
 		return err
-	}
-	if strings.TrimSpace(in.Reason) == "" {
-		return accord.FieldErrorf("reason", "say why the client is being erased (for example, the client's request)")
 	}
 	if err := s.svc.EraseClient(r.Context(), c, r.PathValue("id"), in.Reason); err != nil {
 		return err
@@ -614,7 +608,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request, c *enforce.Call
 	if in.Purpose == "" {
 		in.Purpose = purpose
 	} else if !in.Purpose.Valid() {
-		return &accord.Error{Code: accord.EINVALID, Field: "purpose", Format: "unknown purpose of use %q; accepted codes: %s", Args: []any{string(in.Purpose), accord.PurposeCodes()}}
+		return accord.PurposeError("purpose", in.Purpose)
 	}
 	d, err := s.svc.Explain(r.Context(), c, enforce.ExplainRequest{ClientID: in.ClientID, Category: in.Category, Purpose: in.Purpose,
 		StaffID: in.StaffID, HolderID: in.HolderID})
@@ -719,8 +713,13 @@ func (s *Server) inclusionProof(w http.ResponseWriter, r *http.Request, c *enfor
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"index": index, "size": size, "leaf": string(leaf),
-		"leaf_hash": base64.StdEncoding.EncodeToString(auditlog.LeafHash(leaf)), "proof": b64s(proof)})
+	out := map[string]any{"index": index, "size": size, "leaf_hash": base64.StdEncoding.EncodeToString(auditlog.LeafHash(leaf)), "proof": b64s(proof)}
+	// Anyone holding an entry may prove it is in the log; only the
+	// oversight body reads entries it does not already hold.
+	if c.CanReadAuditLeaves() {
+		out["leaf"] = string(leaf)
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -22,6 +22,7 @@ type authed func(w http.ResponseWriter, r *http.Request, c *enforce.Caller) erro
 func (s *Server) public(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody+1)
+		r = r.WithContext(accord.WithRequest(r.Context(), accord.RequestInfo{ID: requestID(r.Context())}))
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -34,6 +35,12 @@ func (s *Server) authed(h authed) http.Handler {
 		if err != nil {
 			return err
 		}
+		// Every audit entry of this request carries its id and stated purpose.
+		info := accord.RequestInfo{ID: requestID(r.Context())}
+		if p := accord.Purpose(strings.TrimSpace(r.Header.Get("Accord-Purpose"))); p.Valid() {
+			info.Purpose = p
+		}
+		r = r.WithContext(accord.WithRequest(r.Context(), info))
 		return h(w, r, c)
 	})
 }
@@ -149,6 +156,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 
 // signOut ends the caller's session.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	if !c.Session {
+		return accord.Errorf(accord.ECONFLICT, "this request uses an API token, not a sign-in session; there is no session to end")
+	}
 	if err := s.db.RevokeCredential(r.Context(), c.Actor(), c.CredentialID); err != nil {
 		return err
 	}
@@ -161,13 +171,8 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, c *enforce.Call
 // error naming the header and listing the accepted codes.
 func purposeOf(r *http.Request) (accord.Purpose, error) {
 	p := accord.Purpose(strings.TrimSpace(r.Header.Get("Accord-Purpose")))
-	if p == "" {
-		return "", &accord.Error{Code: accord.EINVALID, Field: "Accord-Purpose",
-			Format: "state the purpose of use in the Accord-Purpose header; accepted codes: %s", Args: []any{accord.PurposeCodes()}}
-	}
 	if !p.Valid() {
-		return "", &accord.Error{Code: accord.EINVALID, Field: "Accord-Purpose",
-			Format: "unknown purpose of use %q in the Accord-Purpose header; accepted codes: %s", Args: []any{string(p), accord.PurposeCodes()}}
+		return "", accord.PurposeError("Accord-Purpose", p)
 	}
 	return p, nil
 }

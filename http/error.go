@@ -28,6 +28,7 @@ var statusOf = map[string]int{
 	accord.EUNSUPPORTEDMEDIA: http.StatusUnsupportedMediaType,
 	accord.EUNAVAILABLE:      http.StatusServiceUnavailable,
 	accord.EINTERNAL:         http.StatusInternalServerError,
+	accord.EMETHOD:           http.StatusMethodNotAllowed,
 }
 
 // retryAfter is an error that says when to try again.
@@ -67,11 +68,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Message = p.Sprintf(e.Format, e.Args...)
 	body.Error.Field = e.Field
 	body.Error.Request = requestID(r.Context())
-	if e.Field == "Accord-Purpose" || e.Field == "purposes" || e.Field == "purpose" {
-		for _, p := range accord.Purposes {
-			body.Error.Accepted = append(body.Error.Accepted, string(p))
-		}
-	}
+	body.Error.Accepted = e.Accepted
 	if d := enforce.AsDenied(err); d != nil {
 		dj := s.decisionJSON(p, &d.Decided)
 		body.Error.Decision = &dj

@@ -9,7 +9,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	for _, rt := range s.routeTable() {
 		mux.Handle(rt.method+" "+rt.path, rt.h)
 	}
-	mux.Handle("/api/", s.public(s.notFound))
 }
 
 // route is one endpoint.

@@ -55,8 +55,8 @@ func outcome(t *testing.T, resp *testserver.Response, path string, cat accord.Ca
 				Reason string `json:"reason"`
 			} `json:"decision"`
 		} `json:"error"`
-		Effect   string `json:"effect"`
-		Reason   string `json:"reason"`
+		Effect   string       `json:"effect"`
+		Reason   string       `json:"reason"`
 		Withheld []disclosure `json:"withheld"`
 		Shared   []disclosure `json:"shared"`
 	}

@@ -10,7 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/accord-project/accord"
 
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/i18n"
@@ -83,12 +86,40 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	cop := http.NewCrossOriginProtection()
-	var h http.Handler = mux
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, accord.Errorf(accord.EFORBIDDEN, "cross-origin requests that change data are refused"))
+	}))
+	var h http.Handler = s.unmatched(mux)
 	h = cop.Handler(h)
 	h = s.secureHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.requestLog(h)
 	return h
+}
+
+// unmatched answers requests no route matches with a JSON 404, or a 405
+// with an Allow header when the path exists for other methods.
+func (s *Server) unmatched(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		var allow []string
+		for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, p := mux.Handler(probe); p != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.writeError(w, r, accord.Errorf(accord.EMETHOD, "this endpoint does not take %s; it takes %s", r.Method, strings.Join(allow, ", ")))
+			return
+		}
+		s.writeError(w, r, accord.Errorf(accord.ENOTFOUND, "no such endpoint; see /api/v1/openapi.json"))
+	})
 }
 
 type ctxKey int

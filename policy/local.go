@@ -116,6 +116,8 @@ func (s *Snapshot) SetLocalPolicies(cedarText string) error {
 	return nil
 }
 
+// parseLocalPolicies returns the policies in text; none (nil) for a text
+// without any.
 func parseLocalPolicies(text string) (*localPolicies, error) {
 	list, err := cedar.NewPolicyListFromBytes("local", []byte(text))
 	if err != nil {

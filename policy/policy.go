@@ -43,8 +43,8 @@ const numShards = 64
 // Data about the partnership (organisations, agreements, local policies)
 // changes rarely and is published copy-on-write through an atomic pointer, so
 // Decide reads it without a lock. Data about clients (consents, legal bases,
-// care teams) changes often and is large, so it lives in maps sharded by
-// client id, each shard under its own RWMutex.
+// care teams) changes often and is large, so it lives in hash tables sharded
+// by client id, each shard under its own RWMutex (see clientTable).
 type Snapshot struct {
 	part atomic.Pointer[partnership]
 
@@ -81,7 +81,10 @@ type shard struct {
 	mu    sync.RWMutex
 	table clientTable
 	long  map[string]*clientSlot // ids too long for a clientKey; never Accord's own
-	_     [16]byte               // keep shards on separate cache lines
+	// bases holds the legal bases by client. Few clients have one, so this
+	// map is small and stays in cache.
+	bases map[string][]basisRule
+	_     [8]byte // keep shards on separate cache lines
 }
 
 // NewSnapshot returns an empty snapshot, in which every request is denied.
@@ -97,6 +100,7 @@ func newSnapshot(shards int) *Snapshot {
 	}
 	for i := range s.shards {
 		s.shards[i].long = make(map[string]*clientSlot)
+		s.shards[i].bases = make(map[string][]basisRule)
 	}
 	s.part.Store(&partnership{orgs: map[string]orgRef{}, pairs: map[uint64][]pairEntry{}})
 	return s
@@ -123,22 +127,26 @@ func (sh *shard) lookup(h uint64, clientID string) *clientSlot {
 // under sh.mu held for writing. A client left with nothing is forgotten,
 // so that erased or fully revoked clients cost no memory.
 func (sh *shard) update(h uint64, clientID string, f func(cr *clientRules)) {
-	var cr clientRules
+	cr := clientRules{bases: sh.bases[clientID]}
 	if slot := sh.lookup(h, clientID); slot != nil {
-		cr = slot.rules()
+		cr.provisions, cr.team = slices.Clone(slot.provisions()), slot.team()
 	}
 	f(&cr)
-	if k, ok := keyOf(clientID); ok {
+	if len(cr.bases) == 0 {
+		delete(sh.bases, clientID)
+	} else {
+		sh.bases[clientID] = cr.bases
+	}
+	switch k, ok := keyOf(clientID); {
+	case ok:
 		sh.table.put(h, k, cr)
-		return
-	}
-	if cr.empty() {
+	case len(cr.provisions) == 0 && len(cr.team) == 0:
 		delete(sh.long, clientID)
-		return
+	default:
+		slot := &clientSlot{hash: h}
+		slot.set(cr)
+		sh.long[clientID] = slot
 	}
-	slot := &clientSlot{hash: h}
-	slot.set(cr)
-	sh.long[clientID] = slot
 }
 
 // update runs f on a copy of the published partnership and publishes the
@@ -177,7 +185,9 @@ func (p *partnership) intern(id string) orgRef {
 
 // PutAgreement records one version of an agreement, replacing the version
 // with the same id and number. Only versions with status active count, and
-// only within their effective period.
+// only within their effective period. Each call copies the index of
+// agreements by pair (about a millisecond with 10,000 agreements): load
+// many with Bulk.
 func (s *Snapshot) PutAgreement(a *accord.Agreement) {
 	s.update(func(p *partnership) { s.putAgreement(p, a) })
 }
@@ -319,7 +329,7 @@ type Loader struct {
 // publishes the result when load returns. It is for the initial load of
 // millions of consents: it saves a lock per item and a copy of the
 // partnership per agreement. Decisions wait until load returns. The Loader
-// must not be used after that.
+// must not be used after that. If load panics, what it loaded stays loaded.
 func (s *Snapshot) Bulk(load func(l *Loader)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,8 +9,11 @@ package policy
 // costs 250–400 ns (page walk included). A map[clientKey]clientRules costs
 // two such misses — the map's slot, then the provisions array it points
 // to — and a Go map keeps values over 128 bytes out of line. Here the usual
-// client (up to inlineProvisions provisions, no legal basis) costs one: the
-// slot, read as a few adjacent cache lines.
+// client (up to inlineProvisions provisions) costs one: the slot, read as a
+// few adjacent cache lines. Legal bases are not kept here but in a small
+// map of their own (shard.bases), which stays in cache, so that decisions
+// made before consent is looked at (firewall, legal bases, break-glass, no
+// agreement) cost no miss at all.
 
 import "slices"
 
@@ -24,20 +27,17 @@ const spilled = 0xff
 // clientSlot is one cache line of header and inlineProvisions lines of
 // provisions.
 type clientSlot struct {
-	hash     uint64 // 0 marks an empty slot; real hashes are never 0 (see slotHash)
-	key      clientKey
-	n        uint8 // provisions held inline, or spilled
-	hasBases bool  // whether extra.bases is worth reading
-	extra    *clientExtra
-	_        [8]byte
-	inline   [inlineProvisions]provisionRule
+	hash   uint64 // 0 marks an empty slot; real hashes are never 0 (see slotHash)
+	key    clientKey
+	n      uint8 // provisions held inline, or spilled
+	extra  *clientExtra
+	_      [8]byte
+	inline [inlineProvisions]provisionRule
 }
 
-// clientExtra is what most decisions never need: legal bases (few
-// clients have one), the care team (only the holder's own staff ask), and
-// provisions that do not fit in the slot.
+// clientExtra is what most decisions never need: the care team (only the
+// holder's own staff ask), and provisions that do not fit in the slot.
 type clientExtra struct {
-	bases []basisRule
 	team  []string
 	spill []provisionRule
 }
@@ -53,14 +53,6 @@ func (s *clientSlot) provisions() []provisionRule {
 	return s.inline[:s.n]
 }
 
-// bases returns the client's legal bases; none for a nil slot.
-func (s *clientSlot) bases() []basisRule {
-	if s == nil || !s.hasBases {
-		return nil
-	}
-	return s.extra.bases
-}
-
 // team returns the client's care team; none for a nil slot.
 func (s *clientSlot) team() []string {
 	if s == nil || s.extra == nil {
@@ -69,24 +61,18 @@ func (s *clientSlot) team() []string {
 	return s.extra.team
 }
 
-// rules returns a copy of the slot's contents, which the caller may change.
-func (s *clientSlot) rules() clientRules {
-	return clientRules{provisions: slices.Clone(s.provisions()), bases: s.bases(), team: s.team()}
-}
-
-// set replaces the slot's contents with cr, copying provisions inline when
-// they fit.
+// set replaces the slot's provisions and care team with cr's, copying
+// provisions inline when they fit. (cr.bases belong in shard.bases.)
 func (s *clientSlot) set(cr clientRules) {
 	s.inline = [inlineProvisions]provisionRule{}
-	extra := clientExtra{bases: cr.bases, team: cr.team}
+	extra := clientExtra{team: cr.team}
 	if len(cr.provisions) > inlineProvisions {
 		extra.spill, s.n = slices.Clip(cr.provisions), spilled
 	} else {
 		s.n = uint8(copy(s.inline[:], cr.provisions))
 	}
-	s.hasBases = len(cr.bases) > 0
 	s.extra = nil
-	if len(extra.bases) > 0 || len(extra.team) > 0 || extra.spill != nil {
+	if len(extra.team) > 0 || extra.spill != nil {
 		s.extra = &extra
 	}
 }
@@ -121,10 +107,11 @@ func (t *clientTable) find(h uint64, k *clientKey) *clientSlot {
 	}
 }
 
-// put stores cr as the client's rules, or removes the client when cr is empty.
+// put stores cr's provisions and care team as the client's, or removes the
+// client when there are none.
 func (t *clientTable) put(h uint64, k clientKey, cr clientRules) {
 	h = slotHash(h)
-	if cr.empty() {
+	if len(cr.provisions) == 0 && len(cr.team) == 0 {
 		t.remove(h, &k)
 		return
 	}

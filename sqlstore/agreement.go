@@ -69,9 +69,14 @@ func (db *DB) insertAgreement(ctx context.Context, tx *Tx, actor accord.Actor, a
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	for _, p := range slices.Concat(a.Parties, a.ProhibitedRecipients) {
+	for _, p := range a.Parties {
 		if _, err := findOrgTx(ctx, tx, p); err != nil {
 			return accord.FieldErrorf("parties", "no organisation %s", p)
+		}
+	}
+	for _, p := range a.ProhibitedRecipients {
+		if _, err := findOrgTx(ctx, tx, p); err != nil {
+			return accord.FieldErrorf("prohibited_recipients", "no organisation %s", p)
 		}
 	}
 	if a.Status == accord.AgreementActive {

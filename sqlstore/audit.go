@@ -59,10 +59,12 @@ func (db *DB) AppendAudit(ctx context.Context, entries ...accord.AuditEntry) err
 	a := db.audit
 	a.start.Do(func() { go a.run() })
 	now := db.now().UTC()
+	req := accord.RequestFrom(ctx)
 	for i := range entries {
 		if entries[i].Time.IsZero() {
 			entries[i].Time = now
 		}
+		stampRequest(&entries[i], req)
 	}
 	r := &appendReq{ctx: ctx, entries: entries, done: make(chan error, 1)}
 	select {

@@ -154,7 +154,7 @@ func FoldName(s string) string {
 // records can never be opened), records, consents, legal bases and care
 // team rows are deleted, and the client row keeps only its id and the
 // erasure time. The audit log is untouched: it never held personal data.
-func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID, reason string) (err error) {
+func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID string, reason accord.ErasureReason) (err error) {
 	defer accord.Wrap(&err, "EraseClient")
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -187,7 +187,7 @@ func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID, rea
 	if err := tx.policyChanged(ctx, "client_erased", clientID); err != nil {
 		return err
 	}
-	e := changeEntry(actor, "client.erase", clientID, clientID)
+	e := changeEntry(actor, "client.erase."+string(reason), clientID, clientID)
 	e.Kind = accord.AuditErasure
 	tx.record(e)
 	return tx.commit(ctx)

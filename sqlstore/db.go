@@ -258,6 +258,7 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	req accord.RequestInfo
 	// audit collects the entries to append in this transaction.
 	audit []accord.AuditEntry
 }
@@ -268,7 +269,7 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: db, now: db.now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: db.now().UTC(), req: accord.RequestFrom(ctx)}, nil
 }
 
 // commit appends the transaction's audit entries to the log, inside the
@@ -286,6 +287,7 @@ func (tx *Tx) record(e accord.AuditEntry) {
 	if e.Time.IsZero() {
 		e.Time = tx.now
 	}
+	stampRequest(&e, tx.req)
 	tx.audit = append(tx.audit, e)
 }
 
@@ -301,6 +303,17 @@ func (tx *Tx) policyChanged(ctx context.Context, kind, id string) error {
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO policy_changes (kind, object_id) VALUES ($1, $2)`, kind, id)
 	return err
+}
+
+// stampRequest records on e the request it belongs to and the purpose the
+// caller stated, unless e already says.
+func stampRequest(e *accord.AuditEntry, req accord.RequestInfo) {
+	if e.RequestID == "" {
+		e.RequestID = req.ID
+	}
+	if e.Purpose == "" {
+		e.Purpose = req.Purpose
+	}
 }
 
 func us(t time.Time) int64 { return t.UnixMicro() }

@@ -43,7 +43,7 @@ func insertStaff(ctx context.Context, tx *Tx, s *accord.Staff, passwordHash stri
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		s.ID, s.OrganizationID, s.Username, s.DisplayName, jsonValue(s.Roles), jsonValue(s.Languages), s.Active, passwordHash, us(s.CreatedAt)); err != nil {
 		if isUniqueViolation(err) {
-			return accord.FieldErrorf("username", "that username is taken")
+			return &accord.Error{Code: accord.ECONFLICT, Field: "username", Format: "that username is taken"}
 		}
 		return err
 	}
@@ -111,6 +111,8 @@ type Principal struct {
 	Staff        accord.Staff
 	Organization accord.Organization
 	CredentialID string
+	// Session reports whether the credential is a sign-in session (not an API token).
+	Session bool
 }
 
 // Actor returns the principal as a decision-point actor.
@@ -182,6 +184,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string, idle time.Duratio
 		return nil, err
 	}
 	p.Staff.CreatedAt, p.Organization.CreatedAt = fromUS(sCreated), fromUS(oCreated)
+	p.Session = kind == "session"
 	now := db.now()
 	switch {
 	case revoked.Valid, !p.Staff.Active, now.After(fromUS(expires)):

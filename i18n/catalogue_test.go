@@ -1,0 +1,296 @@
+package i18n_test
+
+import (
+	"encoding/json"
+	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/language"
+
+	"github.com/accord-project/accord/i18n"
+)
+
+var update = flag.Bool("update", false, "rewrite locales/en.json from the messages found in the code")
+
+// messages returns every message format string the code shows to a
+// person: the format arguments of accord.Errorf, FieldErrorf and i18n.M,
+// Format fields of accord.Error literals, p.Sprintf calls, the t calls of
+// templates, the vocabulary terms and the month names. Non-constant
+// formats are reported as problems: a message must be a catalogue key.
+func messages(t *testing.T) []string {
+	t.Helper()
+	root := ".."
+	set := map[string]bool{}
+	var problems []string
+	fset := token.NewFileSet()
+	tmplRE := regexp.MustCompile(`\{\{\s*t\s+\.P\s+("(?:[^"\\]|\\.)*")`)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && strings.HasPrefix(name, ".") || name == "testdata" || name == "internal" || name == "demo" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".html") {
+			b, _ := os.ReadFile(path)
+			for _, m := range tmplRE.FindAllStringSubmatch(string(b), -1) {
+				s, err := strconv.Unquote(m[1])
+				if err != nil {
+					problems = append(problems, path+": bad template string "+m[1])
+					continue
+				}
+				set[s] = true
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				name, argi := callName(n.Fun)
+				if argi < 0 || name == "" {
+					return true
+				}
+				if len(n.Args) <= argi {
+					return true
+				}
+				if s, ok := stringLit(n.Args[argi]); ok {
+					set[s] = true
+				} else if name != "Printer.Sprintf" { // Sprintf passes rendered messages through
+					problems = append(problems, fset.Position(n.Pos()).String()+": "+name+" with a non-constant format")
+				}
+			case *ast.KeyValueExpr:
+				if id, ok := n.Key.(*ast.Ident); ok && id.Name == "Format" {
+					if s, ok := stringLit(n.Value); ok {
+						set[s] = true
+					}
+				}
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "Format" && i < len(n.Rhs) {
+						if s, ok := stringLit(n.Rhs[i]); ok {
+							set[s] = true
+						}
+					}
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range i18n.Terms() {
+		set[string(term)] = true
+	}
+	for m := time.January; m <= time.December; m++ {
+		set[m.String()] = true
+	}
+	set[", "] = true
+	set["%[1]d %[2]s %[3]d"] = true
+	if len(problems) > 0 {
+		t.Errorf("messages that cannot be translated:\n%s", strings.Join(problems, "\n"))
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// callName recognises the calls whose argument argi is a message format.
+func callName(fun ast.Expr) (string, int) {
+	switch f := fun.(type) {
+	case *ast.SelectorExpr:
+		switch f.Sel.Name {
+		case "Errorf":
+			if x, ok := f.X.(*ast.Ident); ok && x.Name == "accord" {
+				return "accord.Errorf", 1
+			}
+		case "FieldErrorf":
+			return "FieldErrorf", 1
+		case "M":
+			if x, ok := f.X.(*ast.Ident); ok && x.Name == "i18n" {
+				return "i18n.M", 0
+			}
+		case "Sprintf":
+			if x, ok := f.X.(*ast.Ident); ok && (x.Name == "p" || x.Name == "P") {
+				return "Printer.Sprintf", 0
+			}
+		}
+	case *ast.Ident:
+		switch f.Name {
+		case "Errorf":
+			return "Errorf", 1
+		case "FieldErrorf":
+			return "FieldErrorf", 1
+		case "M":
+			return "M", 0
+		}
+	}
+	return "", -1
+}
+
+func stringLit(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind == token.STRING {
+			s, err := strconv.Unquote(e.Value)
+			return s, err == nil
+		}
+	case *ast.BinaryExpr:
+		if e.Op == token.ADD {
+			a, ok1 := stringLit(e.X)
+			b, ok2 := stringLit(e.Y)
+			return a + b, ok1 && ok2
+		}
+	}
+	return "", false
+}
+
+func readLocale(t *testing.T, tag string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("locales", tag+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s.json: %v", tag, err)
+	}
+	return m
+}
+
+// TestEnglishCatalogueMatchesCode fails when the code shows a message that
+// en.json lacks, or en.json holds one the code no longer shows. Run with
+// -update to rewrite en.json; then translate the new keys.
+func TestEnglishCatalogueMatchesCode(t *testing.T) {
+	msgs := messages(t)
+	if *update {
+		m := map[string]string{}
+		for _, k := range msgs {
+			m[k] = ""
+		}
+		b, _ := json.MarshalIndent(m, "", "  ")
+		if err := os.WriteFile(filepath.Join("locales", "en.json"), append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	en := readLocale(t, "en")
+	var have []string
+	for k := range en {
+		have = append(have, k)
+	}
+	slices.Sort(have)
+	if diff := cmp.Diff(msgs, have); diff != "" {
+		t.Errorf("locales/en.json is out of step with the code (-code +en.json); run go test ./i18n -run TestEnglish -update:\n%s", diff)
+	}
+}
+
+var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+
+// TestCataloguesComplete fails when any catalogue lacks a key another has,
+// leaves one untranslated, or changes the verbs (arguments) of a message.
+func TestCataloguesComplete(t *testing.T) {
+	en := readLocale(t, "en")
+	for _, tag := range []string{"es", "fr", "ar"} {
+		t.Run(tag, func(t *testing.T) {
+			m := readLocale(t, tag)
+			var missing, extra, untranslated, badVerbs []string
+			for k := range en {
+				v, ok := m[k]
+				switch {
+				case !ok:
+					missing = append(missing, k)
+				case strings.TrimSpace(v) == "":
+					untranslated = append(untranslated, k)
+				case !sameVerbs(k, v):
+					badVerbs = append(badVerbs, k+" → "+v)
+				}
+			}
+			for k := range m {
+				if _, ok := en[k]; !ok {
+					extra = append(extra, k)
+				}
+			}
+			for name, list := range map[string][]string{"missing": missing, "not in en.json": extra, "untranslated": untranslated, "with other verbs than the English": badVerbs} {
+				if len(list) > 0 {
+					slices.Sort(list)
+					t.Errorf("%d keys %s:\n  %s", len(list), name, strings.Join(list, "\n  "))
+				}
+			}
+		})
+	}
+}
+
+// sameVerbs reports whether a translation uses the same arguments, each
+// with the same verb letter, as the English (order may differ with
+// positional verbs).
+func sameVerbs(en, tr string) bool {
+	norm := func(s string) []string {
+		var out []string
+		next := 1
+		for _, v := range verbRE.FindAllStringSubmatch(s, -1) {
+			if v[0] == "%%" {
+				continue
+			}
+			n := next
+			if v[1] != "" {
+				n, _ = strconv.Atoi(strings.Trim(v[1], "[]"))
+			}
+			next = n + 1
+			out = append(out, strconv.Itoa(n)+v[0][len(v[0])-1:])
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(norm(en), norm(tr))
+}
+
+func TestRendering(t *testing.T) {
+	c := i18n.MustLoad()
+	tests := []struct {
+		accept string
+		want   language.Tag
+		dir    string
+	}{
+		{"ar-EG,ar;q=0.9", language.Arabic, "rtl"},
+		{"es-MX", language.Spanish, "ltr"},
+		{"fr-CA, en;q=0.5", language.French, "ltr"},
+		{"uk", language.English, "ltr"},
+		{"", language.English, "ltr"},
+		{"garbage;;q=x", language.English, "ltr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.accept, func(t *testing.T) {
+			got := c.Match(tt.accept)
+			if got != tt.want || i18n.Dir(got) != tt.dir {
+				t.Errorf("Match(%q) = %v (%s), want %v (%s)", tt.accept, got, i18n.Dir(got), tt.want, tt.dir)
+			}
+		})
+	}
+}
