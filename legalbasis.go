@@ -44,6 +44,11 @@ type LegalBasis struct {
 	Categories []Category     `json:"categories"`
 	// RecipientOrganizationID is who may receive the data.
 	RecipientOrganizationID string `json:"recipient_organization_id"`
+	// HolderOrganizationID is the organisation whose data the basis
+	// discloses: a court order or statutory duty binds the organisation it
+	// was served on, which records it. Empty for an emergency access, which
+	// follows the clinician to whoever holds the clinical data.
+	HolderOrganizationID string `json:"holder_organization_id,omitempty"`
 	// RecipientStaffID narrows an emergency basis to the one person who broke the glass.
 	RecipientStaffID string `json:"recipient_staff_id,omitempty"`
 	// Purposes the basis serves; empty means the kind's default
@@ -90,6 +95,16 @@ func (b *LegalBasis) Validate() error {
 	}
 	if !ValidID(PrefixOrganization, b.RecipientOrganizationID) {
 		return FieldErrorf("recipient_organization_id", "recipient_organization_id is not an organisation id")
+	}
+	if b.Kind != BasisEmergency {
+		if !ValidID(PrefixOrganization, b.HolderOrganizationID) {
+			return FieldErrorf("holder_organization_id", "a court order or statutory duty names the organisation whose data it discloses")
+		}
+		if b.HolderOrganizationID == b.RecipientOrganizationID {
+			return FieldErrorf("holder_organization_id", "the organisation that discloses cannot also be the recipient")
+		}
+	} else if b.HolderOrganizationID != "" {
+		return FieldErrorf("holder_organization_id", "an emergency access is not bound to one holder")
 	}
 	if len(b.Categories) == 0 {
 		return FieldErrorf("categories", "a legal basis must name the data categories it covers")

@@ -178,6 +178,7 @@ func (g *gen) legalBases() {
 		ClientID:                f.courtOrder.c.ID,
 		Categories:              []accord.Category{accord.CatImmigrationStatus},
 		RecipientOrganizationID: g.orgID(immigration),
+		HolderOrganizationID:    g.orgID(legalAid),
 		Reference:               fmt.Sprintf("FD%02dP%05d", g.today.Year()%100, 10000+g.r.IntN(90000)),
 		Issuer:                  "High Court, Family Division",
 		Reason: "Order in proceedings concerning the client's children directing disclosure of the client's " +
@@ -198,6 +199,7 @@ func (g *gen) legalBases() {
 		ClientID:                f.expiredOrder.c.ID,
 		Categories:              []accord.Category{accord.CatClinicalSummary},
 		RecipientOrganizationID: g.orgID(police),
+		HolderOrganizationID:    g.orgID(clinic),
 		Reference:               fmt.Sprintf("T%d%04d", from.Year(), 1000+g.r.IntN(9000)),
 		Issuer:                  "Riverside Crown Court",
 		Reason: "Production order: the clinical summary documenting the client's injuries, for the prosecution " +
@@ -220,6 +222,7 @@ func (g *gen) legalBases() {
 		ClientID:                f.safeguarding.c.ID,
 		Categories:              []accord.Category{accord.CatDemographics, accord.CatContact, accord.CatScreening},
 		RecipientOrganizationID: g.orgID(social),
+		HolderOrganizationID:    g.orgID(clinic),
 		Purposes:                []accord.Purpose{accord.PurposeSocialCare},
 		Reference:               "Children Act 1989, s. 47",
 		Issuer:                  "County Social Services (children's services)",

@@ -135,7 +135,7 @@ func (g *gen) scenarios() {
 		"Clinic clinician reads a patient's clinical summary",
 		"Dr Okafor is on the client's care team at the clinic, which holds the record: rule 3 permits within the organisation.",
 		f.x,
-		readClient("j.okafor", f.x, clinicID, accord.PurposeTreatment, permit(accord.ReasonSameOrgCareTeam), "own patient"),
+		readClient("j.okafor", f.x, clinicID, accord.PurposeTreatment, permit(accord.ReasonSameOrgRole), "a clinician of the clinic"),
 		readRecords("j.okafor", f.x, cs, clinicID, accord.PurposeTreatment, permit(accord.ReasonSameOrgCareTeam), "own patient"),
 	)
 	add("advocate-reads-clinical-summary",
@@ -237,7 +237,7 @@ func (g *gen) scenarios() {
 		"Expired, suspended and draft agreements refuse even with consent",
 		"The client consented to social care, care coordination and legal aid. Social services' own record is theirs; the clinic's data needs the expired health and social care agreement, Welcome House's the suspended referral protocol, and legal aid's read the unsigned draft: all refused. The clinic-Welcome House agreement is active, so Welcome House reads the clinic's screening.",
 		f.agreementGaps,
-		readClient("c.walsh", f.agreementGaps, socialID, accord.PurposeSocialCare, permit(accord.ReasonSameOrgCareTeam), "his own client"),
+		readClient("c.walsh", f.agreementGaps, socialID, accord.PurposeSocialCare, permit(accord.ReasonSameOrgRole), "a social worker of the department"),
 		readRecords("c.walsh", f.agreementGaps, accord.CatScreening, clinicID, accord.PurposeSocialCare, deny(accord.ReasonNoAgreement), "clinic's record: agreement expired"),
 		readRecords("c.walsh", f.agreementGaps, accord.CatSocialNeeds, ngoID, accord.PurposeSocialCare, deny(accord.ReasonNoAgreement), "Welcome House's record: agreement suspended"),
 		readRecords("omar.navigator", f.agreementGaps, accord.CatScreening, clinicID, accord.PurposeCoordination, permit(accord.ReasonAgreementConsent), "clinic-Welcome House agreement active"),

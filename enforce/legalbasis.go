@@ -7,8 +7,11 @@ import (
 	"github.com/accord-project/accord"
 )
 
-// RecordLegalBasis records a court order or statutory duty. Privacy officers
-// and partnership administrators record them; each is queued for review.
+// RecordLegalBasis records a court order or statutory duty served on the
+// caller's organisation: it discloses that organisation's data only. The
+// oversight body may record one for any holder, which it must name.
+// Privacy officers record them, never those of an immigration authority or
+// law enforcement body (the recipients); each is queued for review.
 // Emergency access is BreakGlass, not this.
 func (s *Service) RecordLegalBasis(ctx context.Context, c *Caller, b *accord.LegalBasis) (err error) {
 	defer accord.Wrap(&err, "RecordLegalBasis")
@@ -20,6 +23,19 @@ func (s *Service) RecordLegalBasis(ctx context.Context, c *Caller, b *accord.Leg
 	}
 	if b.RecipientOrganizationID == c.Staff.OrganizationID {
 		return accord.FieldErrorf("recipient_organization_id", "a legal basis is recorded by the organisation that discloses, not by the recipient")
+	}
+	switch {
+	case c.oversight():
+		if b.HolderOrganizationID == "" {
+			return accord.FieldErrorf("holder_organization_id", "name the organisation whose data the order discloses")
+		}
+	case b.HolderOrganizationID == "":
+		b.HolderOrganizationID = c.Staff.OrganizationID
+	case b.HolderOrganizationID != c.Staff.OrganizationID:
+		return accord.FieldErrorf("holder_organization_id", "an organisation records the orders served on it; the oversight body records them for others")
+	}
+	if _, err := s.db.FindOrganization(ctx, b.HolderOrganizationID); err != nil {
+		return accord.FieldErrorf("holder_organization_id", "no such organisation")
 	}
 	b.ID, b.RecordedBy, b.RecordedAt, b.ReviewStatus, b.ReviewedAt, b.ReviewedBy, b.ReviewNote = "", c.Staff.ID, time.Time{}, accord.ReviewPending, nil, "", ""
 	if err := s.db.CreateLegalBasis(ctx, c.Actor(), b); err != nil {

@@ -464,6 +464,7 @@ type legalBasisInput struct {
 	ClientID                string                `json:"client_id"`
 	Categories              []accord.Category     `json:"categories"`
 	RecipientOrganizationID string                `json:"recipient_organization_id"`
+	HolderOrganizationID    string                `json:"holder_organization_id"`
 	Purposes                []accord.Purpose      `json:"purposes"`
 	Reference               string                `json:"reference"`
 	Issuer                  string                `json:"issuer"`
@@ -500,7 +501,8 @@ func (s *Server) createLegalBasis(w http.ResponseWriter, r *http.Request, c *enf
 		return err
 	}
 	b := &accord.LegalBasis{Kind: in.Kind, ClientID: in.ClientID, Categories: in.Categories, RecipientOrganizationID: in.RecipientOrganizationID,
-		Purposes: in.Purposes, Reference: in.Reference, Issuer: in.Issuer, Reason: in.Reason, ExpiresAt: in.ExpiresAt}
+		HolderOrganizationID: in.HolderOrganizationID,
+		Purposes:             in.Purposes, Reference: in.Reference, Issuer: in.Issuer, Reason: in.Reason, ExpiresAt: in.ExpiresAt}
 	if in.ValidFrom != nil {
 		b.ValidFrom = *in.ValidFrom
 	}

@@ -603,6 +603,7 @@ func newCedarPEP(w *benchWorld) (*cedarPEP, error) {
 			"kind": cedar.String(b.Kind), "client": cl.client.UID,
 			"recipient":  cedar.NewEntityUID("Organization", cedar.String(b.RecipientOrganizationID)),
 			"staff":      cedar.NewEntityUID("Staff", cedar.String(b.RecipientStaffID)),
+			"holder":     cedar.String(b.HolderOrganizationID),
 			"categories": strsOf(b.Categories), "purposes": strsOf(b.DefaultPurposes()),
 			"from": cedar.Long(b.ValidFrom.Unix()), "until": cedar.Long(b.ExpiresAt.Unix()),
 		})})
@@ -699,6 +700,7 @@ func (c *cedarPEP) decide(r *accord.Request) accord.Decision {
 	principal := cedar.NewEntityUID("Staff", cedar.String(r.Actor.StaffID))
 	ctx := cedar.NewRecord(cedar.RecordMap{
 		"holder":      cedar.NewEntityUID("Organization", cedar.String(r.HolderID)),
+		"holder_id":   cedar.String(r.HolderID),
 		"client":      clientUID,
 		"category":    cedar.String(r.Category),
 		"purpose":     cedar.String(r.Purpose),
@@ -747,6 +749,9 @@ func (c *cedarPEP) decide(r *accord.Request) accord.Decision {
 		}
 		if id, _, ok := basis("break_glass"); ok {
 			return withBasis(accord.ReasonBreakGlass, notify, id)
+		}
+		if r.Purpose == accord.PurposeEmergencyTreatment && r.Actor.Roles.Has(accord.RoleClinician) && r.Category.Clinical() {
+			return denied(accord.ReasonBreakGlassRequired)
 		}
 		return out
 	}
@@ -932,6 +937,7 @@ func newOPAPEP(w *benchWorld) (*opaPEP, error) {
 			ast.Item(ast.StringTerm("kind"), ast.StringTerm(string(b.Kind))),
 			ast.Item(ast.StringTerm("recipient"), ast.StringTerm(b.RecipientOrganizationID)),
 			ast.Item(ast.StringTerm("staff"), ast.StringTerm(b.RecipientStaffID)),
+			ast.Item(ast.StringTerm("holder"), ast.StringTerm(b.HolderOrganizationID)),
 			ast.Item(ast.StringTerm("categories"), set(stringsOf(b.Categories))),
 			ast.Item(ast.StringTerm("purposes"), set(stringsOf(b.DefaultPurposes()))),
 			ast.Item(ast.StringTerm("from"), ast.IntNumberTerm(int(b.ValidFrom.Unix()))),

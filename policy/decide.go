@@ -77,7 +77,7 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 	// (statutory duty, break-glass, agreement, consent) is even looked at.
 	if actor.sector.Enforcement() && cat&firewallCats != 0 {
 		for i := range bases {
-			if b := &bases[i]; b.kind == accord.BasisCourtOrder && b.covers(cat, purpose, org, now) {
+			if b := &bases[i]; b.kind == accord.BasisCourtOrder && b.covers(cat, purpose, org, holder.handle, now) {
 				d := permit(accord.ReasonCourtOrder, obligeReviewNotify)
 				d.LegalBasisID = b.id
 				return d
@@ -98,7 +98,7 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 		default:
 			continue
 		}
-		if b.covers(cat, purpose, org, now) {
+		if b.covers(cat, purpose, org, holder.handle, now) {
 			d := permit(reason, obligeReview)
 			d.LegalBasisID = b.id
 			return d
@@ -108,7 +108,7 @@ func (s *Snapshot) decide(p *partnership, r *accord.Request) accord.Decision {
 	// Rule 3d: emergency treatment is break-glass or nothing; agreements
 	// cannot name ETREAT.
 	if purpose == purposeETREAT {
-		if d, ok := breakGlass(bases, r, org, cat, roles, now); ok {
+		if d, ok := breakGlass(bases, r, org, holder.handle, cat, roles, now); ok {
 			return d
 		}
 		return deny(accord.ReasonBreakGlassRequired)
@@ -208,9 +208,12 @@ func (s *Snapshot) decideWithin(r *accord.Request, org orgHandle, cat accord.Cat
 		reason = accord.ReasonNotOnCareTeam
 	}
 	if breakGlassPossible {
-		if d, ok := breakGlass(sh.bases[r.ClientID], r, org, cat, roles, now); ok {
+		if d, ok := breakGlass(sh.bases[r.ClientID], r, org, org, cat, roles, now); ok {
 			return d
 		}
+		// A clinician asking for emergency treatment is told what would let
+		// them in, rather than why they are not in.
+		return deny(accord.ReasonBreakGlassRequired)
 	}
 	return deny(reason)
 }
@@ -218,14 +221,14 @@ func (s *Snapshot) decideWithin(r *accord.Request, org orgHandle, cat accord.Cat
 // breakGlass returns the break-glass permit of rule 5 and true when the
 // actor is a clinician holding an emergency basis, in force, for this
 // client and category.
-func breakGlass(bases []basisRule, r *accord.Request, org orgHandle, cat accord.CategorySet, roles accord.RoleSet, now int64) (accord.Decision, bool) {
+func breakGlass(bases []basisRule, r *accord.Request, org, holder orgHandle, cat accord.CategorySet, roles accord.RoleSet, now int64) (accord.Decision, bool) {
 	if roles&roleClinician == 0 || cat&clinicalCats == 0 {
 		return accord.Decision{}, false
 	}
 	for i := range bases {
 		b := &bases[i]
 		if b.kind == accord.BasisEmergency && b.recipientStaff == r.Actor.StaffID &&
-			b.covers(cat, purposeETREAT, org, now) {
+			b.covers(cat, purposeETREAT, org, holder, now) {
 			d := permit(accord.ReasonBreakGlass, obligeReviewNotify)
 			d.LegalBasisID = b.id
 			return d, true

@@ -159,11 +159,18 @@ func fixtureBases() []*accord.LegalBasis {
 	return []*accord.LegalBasis{
 		basis("lgb_court", accord.BasisCourtOrder, ana, immig, []accord.Category{accord.CatImmigrationStatus}, date(2026, 1, 1), date(2026, 6, 1)),
 		basis("lgb_court_ben", accord.BasisCourtOrder, ben, immig, []accord.Category{accord.CatLegalMatter}, date(2026, 1, 1), date(2026, 6, 1)),
+		bound(basis("lgb_court_bound", accord.BasisCourtOrder, ben, immig, []accord.Category{accord.CatImmigrationStatus}, date(2026, 1, 1), date(2026, 6, 1)), legal),
 		basis("lgb_court_old", accord.BasisCourtOrder, ana, police, []accord.Category{accord.CatClinicalSummary}, date(2025, 1, 1), date(2026, 1, 1)),
 		basis("lgb_court_ngo", accord.BasisCourtOrder, ana, ngo, []accord.Category{accord.CatContact}, date(2026, 1, 1), date(2026, 6, 1)),
 		basis("lgb_court_police_demo", accord.BasisCourtOrder, ana, police, []accord.Category{accord.CatContact}, date(2026, 1, 1), date(2026, 6, 1)),
 		stat, glass, glassIn, glassCop,
 	}
+}
+
+// bound binds a legal basis to the one holder it was served on.
+func bound(b *accord.LegalBasis, holder string) *accord.LegalBasis {
+	b.HolderOrganizationID = holder
+	return b
 }
 
 // putter is what Snapshot and Loader have in common.
@@ -288,7 +295,8 @@ func decideTests() []decideTest {
 		{"same org/navigator not clinical", req("stf_nav", clinic, accord.CatClinicalSummary, accord.PurposeTreatment), denied(accord.ReasonRoleNotPermitted)},
 		{"same org/interpreter not screening", req("stf_interp", clinic, accord.CatScreening, accord.PurposeTreatment), denied(accord.ReasonRoleNotPermitted)},
 		{"same org/admin sees nothing", req("stf_admin", clinic, accord.CatDemographics, accord.PurposeTreatment), denied(accord.ReasonRoleNotPermitted)},
-		{"same org/clinician summary by role", req("stf_doc2", clinic, accord.CatClinicalSummary, accord.PurposeTreatment), permitted(accord.ReasonSameOrgRole, accord.ObligeAudit)},
+		{"same org/clinician not on the care team sees no summary", req("stf_doc2", clinic, accord.CatClinicalSummary, accord.PurposeTreatment), denied(accord.ReasonNotOnCareTeam)},
+		{"same org/clinician sees demographics by role", req("stf_doc2", clinic, accord.CatDemographics, accord.PurposeTreatment), permitted(accord.ReasonSameOrgRole, accord.ObligeAudit)},
 		{"same org/clinician note on care team", req("stf_doc", clinic, accord.CatClinicalNote, accord.PurposeTreatment), permitted(accord.ReasonSameOrgCareTeam, accord.ObligeAudit)},
 		{"same org/clinician note off care team", req("stf_doc2", clinic, accord.CatClinicalNote, accord.PurposeTreatment), denied(accord.ReasonNotOnCareTeam)},
 		{"same org/care team of another client", req("stf_doc", clinic, accord.CatClinicalNote, accord.PurposeTreatment, about(ben)), denied(accord.ReasonNotOnCareTeam)},
@@ -300,10 +308,10 @@ func decideTests() []decideTest {
 		{"same org/caseworker off care team", req("stf_officer", immig, accord.CatImmigrationStatus, accord.PurposeLegal), denied(accord.ReasonNotOnCareTeam)},
 		{"same org/caseworker no clinical data", req("stf_officer", immig, accord.CatClinicalSummary, accord.PurposeLegal, about("cli_case")), denied(accord.ReasonRoleNotPermitted)},
 		{"same org/break-glass off care team", req("stf_doc2", clinic, accord.CatClinicalNote, accord.PurposeEmergencyTreatment), breakGlass("lgb_glass_in")},
-		{"same org/ETREAT without basis keeps rule-3 denial", req("stf_doc2", clinic, accord.CatClinicalNote, accord.PurposeEmergencyTreatment, about(ben+"x")), denied(accord.ReasonNotOnCareTeam)},
+		{"same org/ETREAT without basis asks for break-glass", req("stf_doc2", clinic, accord.CatClinicalNote, accord.PurposeEmergencyTreatment, about(ben+"x")), denied(accord.ReasonBreakGlassRequired)},
 		{"same org/ETREAT permitted by role anyway", req("stf_nav", clinic, accord.CatContact, accord.PurposeEmergencyTreatment), permitted(accord.ReasonSameOrgRole, accord.ObligeAudit)},
 		{"same org/ETREAT navigator no break-glass", req("stf_nav", clinic, accord.CatClinicalSummary, accord.PurposeEmergencyTreatment), denied(accord.ReasonRoleNotPermitted)},
-		{"same org/break-glass expired", req("stf_doc2", clinic, accord.CatClinicalNote, accord.PurposeEmergencyTreatment, at(now.Add(time.Hour))), denied(accord.ReasonNotOnCareTeam)},
+		{"same org/break-glass expired", req("stf_doc2", clinic, accord.CatClinicalNote, accord.PurposeEmergencyTreatment, at(now.Add(time.Hour))), denied(accord.ReasonBreakGlassRequired)},
 
 		// Rule 3a.
 		{"across/privileged never crosses", req("stf_lawyer", clinic, accord.CatLegalPrivilegedNote, accord.PurposeLegalAid), denied(accord.ReasonPrivileged)},
@@ -314,6 +322,8 @@ func decideTests() []decideTest {
 		{"firewall/court order opens it", req("stf_officer", clinic, accord.CatImmigrationStatus, accord.PurposeLegal), courtOrder("lgb_court", notify)},
 		{"firewall/court order wrong client", req("stf_officer", legal, accord.CatLegalMatter, accord.PurposeLegal), denied(accord.ReasonFirewall)},
 		{"firewall/court order right client", req("stf_officer", legal, accord.CatLegalMatter, accord.PurposeLegal, about(ben)), courtOrder("lgb_court_ben", notify)},
+		{"firewall/court order binds its holder", req("stf_officer", legal, accord.CatImmigrationStatus, accord.PurposeLegal, about(ben)), courtOrder("lgb_court_bound", notify)},
+		{"firewall/court order does not bind another holder", req("stf_officer", clinic, accord.CatImmigrationStatus, accord.PurposeLegal, about(ben)), denied(accord.ReasonFirewall)},
 		{"firewall/court order wrong category", req("stf_officer", clinic, accord.CatClinicalSummary, accord.PurposeLegal), denied(accord.ReasonFirewall)},
 		{"firewall/court order wrong recipient", req("stf_cop", clinic, accord.CatImmigrationStatus, accord.PurposeLegal), denied(accord.ReasonFirewall)},
 		{"firewall/court order expired", req("stf_cop", clinic, accord.CatClinicalSummary, accord.PurposeLegal), denied(accord.ReasonFirewall)},
@@ -567,7 +577,7 @@ when { principal.roles.contains("interpreter") && context.purpose == "TREAT" };
 		{"same permit without the label", policies,
 			req("stf_lawyer", clinic, accord.CatClinicalSummary, accord.PurposeLegalAid), consentDecision("agr_clinic_legal", 1, "cns_1", 0)},
 		{"HIV within the holder", policies,
-			req("stf_doc", clinic, accord.CatClinicalSummary, accord.PurposeTreatment, labelled(accord.SensHIV)), permitted(accord.ReasonSameOrgRole, accord.ObligeAudit)},
+			req("stf_doc", clinic, accord.CatClinicalSummary, accord.PurposeTreatment, labelled(accord.SensHIV)), permitted(accord.ReasonSameOrgCareTeam, accord.ObligeAudit)},
 		{"narrows break-glass", policies,
 			req("stf_er", clinic, accord.CatClinicalNote, accord.PurposeEmergencyTreatment), local("no-break-glass-for-notes")},
 		{"default policy id", policies,
@@ -628,6 +638,9 @@ func TestSetLocalPoliciesRefuses(t *testing.T) {
 			const keep = `@id("keep") forbid (principal, action, resource) when { resource.category == "contact" };`
 			if err := s.SetLocalPolicies(keep); err != nil {
 				t.Fatal(err)
+			}
+			if err := s.CheckLocalPolicies(tt.text); accord.ErrorCode(err) != accord.EINVALID {
+				t.Errorf("CheckLocalPolicies = %v, want EINVALID", err)
 			}
 			err := s.SetLocalPolicies(tt.text)
 			var e *accord.Error

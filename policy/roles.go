@@ -45,7 +45,7 @@ var RoleCategories = map[accord.Role][]accord.Category{
 // CareTeamCategories are the categories that, within the holding
 // organisation, only staff on the client's care team may read (rule 3).
 var CareTeamCategories = []accord.Category{
-	accord.CatClinicalNote, accord.CatLegalMatter, accord.CatLegalPrivilegedNote, accord.CatImmigrationStatus,
+	accord.CatClinicalSummary, accord.CatClinicalNote, accord.CatLegalMatter, accord.CatLegalPrivilegedNote, accord.CatImmigrationStatus,
 }
 
 // Bit masks derived once from the vocabulary, so that the hot path tests

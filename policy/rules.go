@@ -211,6 +211,7 @@ type basisRule struct {
 	categories     accord.CategorySet
 	purposes       purposeSet
 	recipientOrg   orgHandle
+	holderOrg      orgHandle // zero: any holder (emergency access)
 	recipientStaff string
 	from, until    int64
 }
@@ -222,17 +223,25 @@ func compileBasis(b *accord.LegalBasis) basisRule {
 		categories:     accord.NewCategorySet(b.Categories...),
 		purposes:       purposeSetOf(b.DefaultPurposes()),
 		recipientOrg:   unique.Make(b.RecipientOrganizationID),
+		holderOrg:      holderHandle(b.HolderOrganizationID),
 		recipientStaff: b.RecipientStaffID,
 		from:           stamp(b.ValidFrom),
 		until:          stamp(b.ExpiresAt),
 	}
 }
 
+func holderHandle(id string) orgHandle {
+	if id == "" {
+		return orgHandle{}
+	}
+	return unique.Make(id)
+}
+
 // covers reports whether the basis names this category, recipient
-// organisation and purpose and is in force at now.
-func (b *basisRule) covers(cat accord.CategorySet, purpose purposeSet, org orgHandle, now int64) bool {
+// organisation and purpose, binds this holder, and is in force at now.
+func (b *basisRule) covers(cat accord.CategorySet, purpose purposeSet, org, holder orgHandle, now int64) bool {
 	return b.categories&cat != 0 && b.purposes&purpose != 0 && b.recipientOrg == org &&
-		b.from <= now && now < b.until
+		(b.holderOrg == orgHandle{} || b.holderOrg == holder) && b.from <= now && now < b.until
 }
 
 // clientRules is everything Decide knows about one client.

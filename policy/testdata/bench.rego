@@ -28,7 +28,7 @@ firewalled := {"immigration_status", "clinical_summary", "clinical_note", "legal
 
 clinical := {"clinical_summary", "clinical_note"}
 
-care_team_categories := {"clinical_note", "legal_matter", "legal_privileged_note", "immigration_status"}
+care_team_categories := {"clinical_summary", "clinical_note", "legal_matter", "legal_privileged_note", "immigration_status"}
 
 enforcement := {"immigration_authority", "law_enforcement"}
 
@@ -103,13 +103,23 @@ within_by_role := deny("privileged") if {
 within := d if {
 	within_by_role.effect == "deny"
 	d := break_glass
+} else := deny("break_glass_required") if {
+	within_by_role.effect == "deny"
+	input.purpose == "ETREAT"
+	input.roles.clinician
+	clinical[input.category]
 } else := within_by_role
 
 # ---- legal bases --------------------------------------------------------------
 
+binds_holder(b) if b.holder == ""
+
+binds_holder(b) if b.holder == input.holder
+
 names(b) if {
 	b.categories[input.category]
 	b.recipient == input.org
+	binds_holder(b)
 	b.purposes[input.purpose]
 	b.from <= input.time
 	input.time < b.until
