@@ -366,9 +366,9 @@ func (r *recorder) PutConsent(c *accord.Consent) {
 	r.consents[c.ID] = c.Status
 	r.mu.Unlock()
 }
-func (r *recorder) PutLegalBasis(*accord.LegalBasis)    {}
-func (r *recorder) SetCareTeam(string, []string)        {}
-func (r *recorder) RemoveClient(string)                 {}
+func (r *recorder) PutLegalBasis(*accord.LegalBasis)   {}
+func (r *recorder) SetCareTeam(string, []string)       {}
+func (r *recorder) RemoveClient(string)                {}
 func (r *recorder) SetLocalPolicies(text string) error { return nil }
 
 // TestPolicyFeedAcrossProcesses opens the database twice, as two server
