@@ -75,7 +75,7 @@ func (s *Service) AccessReport(ctx context.Context, c *Caller, clientID string) 
 	if len(entries) > maxReportLines {
 		entries, rep.Truncated = entries[:maxReportLines], true
 	}
-	n := newNames(s.db)
+	n := newNames(s.db, &s.orgs)
 	staff := map[string]string{}
 	staffName := func(id string) string {
 		if name, ok := staff[id]; ok {

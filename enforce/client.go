@@ -268,9 +268,18 @@ func (s *Service) Explain(ctx context.Context, c *Caller, q ExplainRequest) (_ *
 		return nil, err
 	}
 	d.action = "explain"
+	// Someone asking about themselves who may not see the client at all
+	// learns whether they may, and the rule, but not who holds what.
+	outsider := false
+	if actor.StaffID == c.Staff.ID {
+		outsider = !d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatDemographics, nil, q.Purpose).Decision.Permitted()
+	}
 	out := d.decide(ctx, actor, client.ID, holder, q.Category, nil, q.Purpose)
 	if err := d.record(ctx, nil); err != nil {
 		return nil, err
+	}
+	if outsider && !out.Decision.Permitted() {
+		out = redacted(out)
 	}
 	return &out, nil
 }

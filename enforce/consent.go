@@ -97,7 +97,7 @@ func (s *Service) ConsentReceipt(ctx context.Context, c *Caller, consentID strin
 	if _, err := s.seeClient(ctx, c, cn.ClientID, purpose); err != nil {
 		return "", r, err
 	}
-	n := newNames(s.db)
+	n := newNames(s.db, &s.orgs)
 	r = s.receipts.BuildReceipt(cn, func(id string) string { return n.org(ctx, id) })
 	jws, err = s.receipts.Sign(r)
 	return jws, r, err

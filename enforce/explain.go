@@ -2,6 +2,7 @@ package enforce
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/accord-project/accord"
@@ -12,25 +13,41 @@ import (
 // names looks up the names an explanation needs, once per call.
 type names struct {
 	db     *sqlstore.DB
-	orgs   map[string]string
+	orgs   *orgNames
 	agrees map[string]string
 	bases  map[string]*accord.LegalBasis
 }
 
-func newNames(db *sqlstore.DB) *names {
-	return &names{db: db, agrees: map[string]string{}, bases: map[string]*accord.LegalBasis{}}
+func newNames(db *sqlstore.DB, orgs *orgNames) *names {
+	return &names{db: db, orgs: orgs, agrees: map[string]string{}, bases: map[string]*accord.LegalBasis{}}
+}
+
+// orgNames caches organisation names for the life of the process:
+// organisations are added but never renamed, so a miss reloads them all.
+type orgNames struct {
+	mu sync.RWMutex
+	m  map[string]string
 }
 
 func (n *names) org(ctx context.Context, id string) string {
-	if n.orgs == nil {
-		n.orgs = map[string]string{}
-		if orgs, err := n.db.Organizations(ctx); err == nil {
-			for _, o := range orgs {
-				n.orgs[o.ID] = o.Name
-			}
-		}
+	c := n.orgs
+	c.mu.RLock()
+	name, ok := c.m[id]
+	c.mu.RUnlock()
+	if ok {
+		return name
 	}
-	if name, ok := n.orgs[id]; ok {
+	orgs, err := n.db.Organizations(ctx)
+	if err != nil {
+		return id
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = make(map[string]string, len(orgs))
+	for _, o := range orgs {
+		c.m[o.ID] = o.Name
+	}
+	if name, ok := c.m[id]; ok {
 		return name
 	}
 	return id

@@ -116,5 +116,17 @@ func (s *Service) LegalBases(ctx context.Context, c *Caller, clientID string, pu
 	if _, err := s.seeClient(ctx, c, clientID, purpose); err != nil {
 		return nil, err
 	}
-	return s.db.LegalBases(ctx, clientID)
+	all, err := s.db.LegalBases(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	// A partner sees the bases its own organisation disclosed under or
+	// received under, not that another was served an order.
+	var mine []accord.LegalBasis
+	for _, b := range all {
+		if b.HolderOrganizationID == c.Staff.OrganizationID || b.RecipientOrganizationID == c.Staff.OrganizationID {
+			mine = append(mine, b)
+		}
+	}
+	return mine, nil
 }

@@ -29,6 +29,7 @@ type Service struct {
 	receipts *ReceiptSigner
 	logger   *slog.Logger
 	now      func() time.Time
+	orgs     orgNames
 }
 
 // Config configures New.
@@ -157,10 +158,16 @@ func denied(d Decided) *Denied {
 // the explanation and decision name no organisation holding the client's
 // data, and no agreement or consent of theirs.
 func deniedOutsider(d Decided) *Denied {
+	return denied(redacted(d))
+}
+
+// redacted is a decision as an outsider may see it: the reason, but no
+// holder, agreement, consent or legal basis.
+func redacted(d Decided) Decided {
 	d.Explanation = outsiderExplanation(&d.Request, d.Decision)
 	d.Request.HolderID = ""
 	d.Decision = accord.Decision{Effect: d.Decision.Effect, Reason: d.Decision.Reason, Obligations: d.Decision.Obligations, Provision: -1}
-	return denied(d)
+	return d
 }
 
 // AsDenied returns the *Denied in err's chain, or nil.
@@ -189,7 +196,7 @@ func (s *Service) decider(ctx context.Context, c *Caller) (*decider, error) {
 	if err := s.feed.Sync(ctx); err != nil {
 		return nil, err
 	}
-	return &decider{s: s, caller: c, now: s.now().UTC(), names: newNames(s.db)}, nil
+	return &decider{s: s, caller: c, now: s.now().UTC(), names: newNames(s.db, &s.orgs)}, nil
 }
 
 func (d *decider) decide(ctx context.Context, actor accord.Actor, clientID, holder string, cat accord.Category, sens []accord.Sensitivity, purpose accord.Purpose) Decided {

@@ -3,10 +3,12 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,7 +47,8 @@ type apiCall struct {
 // answer is a response as the test sees it.
 type answer struct {
 	*testserver.Response
-	json any // the decoded JSON body, if any
+	json any               // the decoded JSON body, if any
+	vars map[string]string // the harness's vars, for checks
 }
 
 // field returns a dotted field of the JSON body ("error.code"), or nil.
@@ -67,6 +70,8 @@ func (a *answer) field(path string) any {
 // schema, so the document neither refuses what the server accepts nor
 // accepts what the server refuses for reasons a schema can express. At the
 // end, every documented status of every operation must have been seen.
+// Requests no operation matches (an unknown path, a method a path does not
+// take) are checked against the reusable responses that document them.
 func TestOpenAPIConformance(t *testing.T) {
 	d := loadOpenAPI(t)
 	for _, e := range testdb.Engines(t) {
@@ -81,6 +86,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			// and each operation's first successful call.
 			for _, c := range h.derivedCalls(t, calls) {
 				h.run(t, c)
+			}
+			for _, c := range unmatchedCalls() {
+				h.runUnmatched(t, c)
 			}
 			for _, c := range finalCalls(srv) {
 				h.run(t, c)
@@ -110,6 +118,8 @@ func demoVars(t *testing.T, srv *testserver.Server) map[string]string {
 			v["social"] = o.ID
 		case accord.SectorLawEnforcement:
 			v["police"] = o.ID
+		case accord.SectorImmigrationAuthority:
+			v["immigration"] = o.ID
 		}
 	}
 	for _, s := range srv.P.Staff {
@@ -117,8 +127,13 @@ func demoVars(t *testing.T, srv *testserver.Server) map[string]string {
 		v["pw:"+s.Username] = s.Password
 	}
 	for _, sc := range srv.P.Scenarios {
-		if sc.ID == "clinician-reads-clinical-summary" {
+		switch sc.ID {
+		case "clinician-reads-clinical-summary":
 			v["x"] = sc.ClientID
+		case "court-order-permits":
+			// A High Court order lets the immigration agency see this
+			// client's immigration status, held by legal aid, for HLEGAL.
+			v["courtOrder"] = sc.ClientID
 		}
 	}
 	for _, c := range srv.P.Clients {
@@ -131,7 +146,7 @@ func demoVars(t *testing.T, srv *testserver.Server) map[string]string {
 			v["mlp"] = a.ID
 		}
 	}
-	for _, k := range []string{"clinic", "legalAid", "social", "police", "x", "xName", "mlp"} {
+	for _, k := range []string{"clinic", "legalAid", "social", "police", "immigration", "x", "xName", "courtOrder", "mlp"} {
 		if v[k] == "" {
 			t.Fatalf("the demo partnership has no %s", k)
 		}
@@ -185,7 +200,7 @@ func (h *harness) run(t *testing.T, c apiCall) {
 		}
 
 		resp := h.srv.Do(t, req)
-		a := &answer{Response: resp}
+		a := &answer{Response: resp, vars: h.vars}
 		if mediaType(resp.Header.Get("Content-Type")) == "application/json" {
 			if err := decodeJSON(resp.Body, &a.json); err != nil {
 				t.Fatalf("the body is not JSON: %v\n%s", err, resp.Body)
@@ -205,18 +220,7 @@ func (h *harness) run(t *testing.T, c apiCall) {
 			t.Errorf("the answer does not match openapi.json:\n\t%s", strings.Join(problems, "\n\t"))
 		}
 		if c.want >= 400 {
-			if got := a.field("error.code"); c.code != "" && got != c.code {
-				t.Errorf("error code %v, want %s\n%s", got, c.code, resp.Body)
-			}
-			if code, _ := a.field("error.code").(string); accordhttp.StatusOf[code] != resp.Status {
-				t.Errorf("error code %q is status %d, not %d", code, accordhttp.StatusOf[code], resp.Status)
-			}
-			if id := a.field("error.request_id"); id != resp.Header.Get("Accord-Request-Id") {
-				t.Errorf("error.request_id %v, header Accord-Request-Id %q", id, resp.Header.Get("Accord-Request-Id"))
-			}
-			if code := a.field("error.code"); (code == accord.EDENIED) != (a.field("error.decision") != nil) {
-				t.Errorf("a %v error must carry a decision exactly when it is denied", code)
-			}
+			checkError(t, a, c.code)
 		}
 		for k, path := range c.save {
 			v, ok := a.field(path).(string)
@@ -332,6 +336,25 @@ func (h *harness) checkRequest(t *testing.T, op *operation, req testserver.Reque
 	return out
 }
 
+// checkError checks an error answer: its code (want, when given) maps to
+// its status, it echoes the request id, and it carries a decision exactly
+// when it is denied.
+func checkError(t *testing.T, a *answer, want string) {
+	t.Helper()
+	if got := a.field("error.code"); want != "" && got != want {
+		t.Errorf("error code %v, want %s\n%s", got, want, a.Body)
+	}
+	if code, _ := a.field("error.code").(string); accordhttp.StatusOf[code] != a.Status {
+		t.Errorf("error code %q is status %d, not %d", code, accordhttp.StatusOf[code], a.Status)
+	}
+	if id := a.field("error.request_id"); id != a.Header.Get("Accord-Request-Id") {
+		t.Errorf("error.request_id %v, header Accord-Request-Id %q", id, a.Header.Get("Accord-Request-Id"))
+	}
+	if code := a.field("error.code"); (code == accord.EDENIED) != (a.field("error.decision") != nil) {
+		t.Errorf("a %v error must carry a decision exactly when it is denied", code)
+	}
+}
+
 // checkResponse returns how the answer breaks the operation's documented
 // responses, or nil.
 func (h *harness) checkResponse(t *testing.T, op *operation, a *answer) []string {
@@ -343,7 +366,12 @@ func (h *harness) checkResponse(t *testing.T, op *operation, a *answer) []string
 	if !ok {
 		return []string{"status " + status + " is not documented for " + op.key}
 	}
-	resp := h.d.deref(t, raw)
+	return h.checkAnswer(t, h.d.deref(t, raw), a)
+}
+
+// checkAnswer returns how the answer breaks one documented response (a
+// Response Object), or nil.
+func (h *harness) checkAnswer(t *testing.T, resp map[string]any, a *answer) []string {
 	var out []string
 	for name, hdr := range obj(resp["headers"]) {
 		hdr := h.d.deref(t, hdr)
@@ -388,7 +416,8 @@ func prefix(p string, errs []string) []string {
 
 // derivedCalls returns, for each operation, the errors any request can
 // meet, built from the document and the operation's first successful call:
-// no credentials (401), no Accord-Purpose (400), and for a body the wrong
+// no credentials (401), no Accord-Purpose (400), for a state-changing
+// method a cross-origin browser request (403), and for a body the wrong
 // media type (415), an unknown field (400) and too many bytes (413).
 func (h *harness) derivedCalls(t *testing.T, calls []apiCall) []apiCall {
 	base := map[string]apiCall{}
@@ -419,6 +448,13 @@ func (h *harness) derivedCalls(t *testing.T, calls []apiCall) []apiCall {
 					t.Errorf("want field Accord-Purpose and the accepted codes:\n%s", a.Body)
 				}
 			}
+			out = append(out, c)
+		}
+		if op.method != "GET" {
+			// What a browser sends with a request from another site: Go's
+			// cross-origin protection refuses it before authentication.
+			c := b
+			c.header, c.want, c.code, c.note = map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, accord.EFORBIDDEN, "cross-origin"
 			out = append(out, c)
 		}
 		if _, ok := op.m["requestBody"]; ok {
@@ -496,6 +532,156 @@ func signCheckpoint(t *testing.T, srv *testserver.Server) {
 	}
 }
 
+// unmatchedCall is a request no operation of the document matches, and
+// the reusable response (components/responses) that documents its answer.
+type unmatchedCall struct {
+	method, path string
+	want         int
+	code         string
+	response     string // the name under components/responses
+	allow        string // the Allow header of a 405
+}
+
+// unmatchedCalls are requests for paths no operation has, and for paths
+// that exist with a method they do not take.
+func unmatchedCalls() []unmatchedCall {
+	return []unmatchedCall{
+		{method: "GET", path: "/api/v1/nothing", want: 404, code: accord.ENOTFOUND, response: "NotFound"},
+		{method: "POST", path: "/api/v1/clients/cli_aaaaaaaaaaaaaaaaaaaaaaaaaa/notes", want: 404, code: accord.ENOTFOUND, response: "NotFound"},
+		{method: "PUT", path: "/api/v1/clients", want: 405, code: accord.EMETHOD, response: "MethodNotAllowed", allow: "GET, POST"},
+		{method: "DELETE", path: "/api/v1/clients/cli_aaaaaaaaaaaaaaaaaaaaaaaaaa", want: 405, code: accord.EMETHOD, response: "MethodNotAllowed", allow: "GET"},
+		{method: "PATCH", path: "/api/v1/policies/local", want: 405, code: accord.EMETHOD, response: "MethodNotAllowed", allow: "GET, PUT"},
+	}
+}
+
+// runUnmatched makes an unmatched request, without credentials (the answer
+// comes before authentication), and checks the answer against the reusable
+// response that documents it.
+func (h *harness) runUnmatched(t *testing.T, c unmatchedCall) {
+	t.Run(fmt.Sprintf("%s %s %d", c.method, c.path, c.want), func(t *testing.T) {
+		for _, op := range h.d.ops {
+			if op.method == c.method && pathFits(op.path, c.path) {
+				t.Fatalf("%s matches the documented operation %s", c.path, op.key)
+			}
+		}
+		resp := h.srv.Do(t, testserver.Request{Method: c.method, Path: c.path})
+		a := &answer{Response: resp}
+		if err := decodeJSON(resp.Body, &a.json); err != nil {
+			t.Fatalf("the body is not JSON: %v\n%s", err, resp.Body)
+		}
+		if resp.Status != c.want {
+			t.Fatalf("status %d, want %d\n%s", resp.Status, c.want, resp.Body)
+		}
+		documented := h.d.deref(t, map[string]any{"$ref": "#/components/responses/" + c.response})
+		if problems := h.checkAnswer(t, documented, a); len(problems) > 0 {
+			t.Errorf("the answer does not match components/responses/%s:\n\t%s", c.response, strings.Join(problems, "\n\t"))
+		}
+		checkError(t, a, c.code)
+		if got := resp.Header.Get("Allow"); got != c.allow {
+			t.Errorf("Allow %q, want %q", got, c.allow)
+		}
+	})
+}
+
+// pathFits reports whether a concrete path fits a path template.
+func pathFits(template, path string) bool {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if !strings.HasPrefix(ts[i], "{") && ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// wantField checks an error names the input that was wrong.
+func wantField(field string) func(t *testing.T, a *answer) {
+	return func(t *testing.T, a *answer) {
+		if got := a.field("error.field"); got != field {
+			t.Errorf("error.field %v, want %s\n%s", got, field, a.Body)
+		}
+	}
+}
+
+// wantHolder checks a legal basis names the organisation (a $var) whose data
+// it discloses.
+func wantHolder(org string) func(t *testing.T, a *answer) {
+	return func(t *testing.T, a *answer) {
+		if got, want := a.field("holder_organization_id"), a.vars[strings.TrimPrefix(org, "$")]; got != want {
+			t.Errorf("holder_organization_id %v, want %s (%s)", got, want, org)
+		}
+	}
+}
+
+// wantAccepted checks an error names the input that was wrong and lists
+// exactly the values that would have been accepted.
+func wantAccepted[S ~string](field string, accepted []S) func(t *testing.T, a *answer) {
+	return func(t *testing.T, a *answer) {
+		var got []string
+		for _, v := range list(a.field("error.accepted")) {
+			got = append(got, fmt.Sprint(v))
+		}
+		if a.field("error.field") != field || !slices.Equal(got, strs(accepted)) {
+			t.Errorf("want field %s and accepted %v:\n%s", field, accepted, a.Body)
+		}
+	}
+}
+
+// outsiderRefusal checks a denied answer to someone who may not see the
+// client: it was refused for reason, and neither the decision nor the
+// message names an organisation holding the client's data, an agreement or
+// a consent.
+func outsiderRefusal(srv *testserver.Server, reason accord.Reason) func(t *testing.T, a *answer) {
+	return func(t *testing.T, a *answer) {
+		d := obj(a.field("error.decision"))
+		if d["reason"] != string(reason) {
+			t.Errorf("reason %v, want %s", d["reason"], reason)
+		}
+		if got := obj(d["request"])["holder_id"]; got != "" {
+			t.Errorf("decision.request.holder_id %v, want empty for an outsider", got)
+		}
+		for _, k := range []string{"agreement_id", "agreement_version", "consent_id", "consent_provision", "policy_id"} {
+			if v, ok := d[k]; ok {
+				t.Errorf("decision.%s is %v: an outsider's refusal names none", k, v)
+			}
+		}
+		for _, o := range srv.P.Organizations {
+			for _, text := range []any{d["explanation"], a.field("error.message")} {
+				if s, _ := text.(string); strings.Contains(s, o.Name) {
+					t.Errorf("the refusal names %s: %q", o.Name, s)
+				}
+			}
+		}
+	}
+}
+
+// recordsAccounted checks a records answer: every record returned is of a
+// group listed in shared, and withheld has that many items (any number
+// when it is -1).
+func recordsAccounted(withheld int) func(t *testing.T, a *answer) {
+	return func(t *testing.T, a *answer) {
+		shared := map[string]bool{}
+		for _, s := range list(a.field("shared")) {
+			shared[fmt.Sprint(obj(s)["holder_id"], " ", obj(s)["category"])] = true
+		}
+		records := list(a.field("records"))
+		if len(records) == 0 {
+			t.Errorf("no records")
+		}
+		for _, r := range records {
+			if k := fmt.Sprint(obj(r)["organization_id"], " ", obj(r)["category"]); !shared[k] {
+				t.Errorf("record %v (%s) is not accounted for in shared", obj(r)["id"], k)
+			}
+		}
+		if got := len(list(a.field("withheld"))); withheld >= 0 && got != withheld {
+			t.Errorf("%d withheld, want %d\n%s", got, withheld, a.Body)
+		}
+	}
+}
+
 // finalCalls are the calls that spoil the server for others: rate limits
 // and a closed database.
 func finalCalls(srv *testserver.Server) []apiCall {
@@ -548,7 +734,9 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 	basis := `{"kind": "statutory_duty", "client_id": "$newClient", "categories": ["screening"], "recipient_organization_id": "$social",
 		"reference": "Care Act 2014, s. 42", "reason": "Adult safeguarding enquiry.", "expires_at": "2027-01-31T00:00:00Z"}`
 	policy := `{"policies": "@id(\"no-research-on-notes\")\nforbid (principal, action, resource)\nwhen { context.purpose == \"HRESCH\" && resource.category == \"clinical_note\" };\n"}`
-	erase := `{"reason": "The client asked to be forgotten."}`
+	erase := `{"reason": "client_request"}`
+	policeAdmin := `{"organization_id": "$police", "username": "q.admin", "display_name": "Quinn Admin", "roles": ["partnership_admin"],
+		"password": "a-long-enough-password"}`
 
 	return []apiCall{
 		{op: "GET /healthz", path: "/healthz", want: 200},
@@ -568,7 +756,8 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 		{op: "GET /api/v1/me", note: "session", path: "/api/v1/me", bearer: "$session", want: 200},
 		{op: "DELETE /api/v1/sessions/current", path: "/api/v1/sessions/current", bearer: "$session", want: 204},
 		{op: "GET /api/v1/me", note: "signed out", path: "/api/v1/me", bearer: "$session", want: 401, code: unauthenticated},
-		{op: "GET /api/v1/me", path: "/api/v1/me", user: "j.okafor", want: 200},
+		{op: "DELETE /api/v1/sessions/current", note: "API token", path: "/api/v1/sessions/current", user: "j.okafor", want: 409, code: conflict},
+		{op: "GET /api/v1/me", note: "API token still valid", path: "/api/v1/me", user: "j.okafor", want: 200},
 
 		// Organisations and staff.
 		{op: "GET /api/v1/organizations", path: "/api/v1/organizations", user: "t.reid", want: 200},
@@ -576,6 +765,8 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 			body: `{"name": "Eastside Food Bank", "sector": "civil_society", "country": "GB"}`, save: map[string]string{"newOrg": "id"}},
 		{op: "POST /api/v1/organizations", note: "unknown sector", path: "/api/v1/organizations", user: "r.mensah", body: `{"name": "Eastside Bakery", "sector": "bakery"}`,
 			want: 400, code: invalid, docRejects: true},
+		{op: "POST /api/v1/organizations", note: "country not letters", path: "/api/v1/organizations", user: "r.mensah",
+			body: `{"name": "Eastside Bakery", "sector": "civil_society", "country": "G1"}`, want: 400, code: invalid, docRejects: true, check: wantField("country")},
 		{op: "POST /api/v1/organizations", path: "/api/v1/organizations", user: "f.rahimi", body: `{"name": "Eastside Food Bank", "sector": "civil_society"}`,
 			want: 403, code: forbidden},
 		{op: "GET /api/v1/organizations/{id}", path: "/api/v1/organizations/$newOrg", user: "f.rahimi", want: 200},
@@ -583,16 +774,26 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 		{op: "GET /api/v1/staff", path: "/api/v1/staff", user: "j.okafor", want: 200},
 		{op: "GET /api/v1/staff", note: "all", path: "/api/v1/staff?organization_id=all", user: "c.achebe", want: 200},
 		{op: "GET /api/v1/staff", path: "/api/v1/staff?organization_id=$legalAid", user: "j.okafor", want: 403, code: forbidden},
+		{op: "GET /api/v1/staff", note: "immigration authority", path: "/api/v1/staff?organization_id=$clinic", user: "n.price", want: 403, code: forbidden},
 		{op: "POST /api/v1/staff", path: "/api/v1/staff", user: "r.mensah", want: 201, save: map[string]string{"newStaff": "id"},
 			body: `{"organization_id": "$newOrg", "username": "e.volunteer", "display_name": "Eve Volunteer", "roles": ["navigator"], "languages": ["en", "pl"], "password": "a-long-enough-password"}`},
-		{op: "POST /api/v1/staff", note: "username taken", path: "/api/v1/staff", user: "r.mensah", want: 400, code: invalid,
+		{op: "POST /api/v1/staff", note: "username taken", path: "/api/v1/staff", user: "r.mensah", want: 409, code: conflict, check: wantField("username"),
 			body: `{"organization_id": "$newOrg", "username": "e.volunteer", "display_name": "Eve Again", "roles": ["navigator"]}`},
 		{op: "POST /api/v1/staff", note: "no roles", path: "/api/v1/staff", user: "r.mensah", want: 400, code: invalid, docRejects: true,
 			body: `{"organization_id": "$newOrg", "username": "n.oroles", "display_name": "No Roles", "roles": []}`},
 		{op: "POST /api/v1/staff", path: "/api/v1/staff", user: "p.nowak", want: 403, code: forbidden,
 			body: `{"organization_id": "$clinic", "username": "p.nowak2", "display_name": "Another Me", "roles": ["partnership_admin"]}`},
+		// A partnership administrator of the police takes no part in governance.
+		{op: "POST /api/v1/staff", note: "a police partnership admin", path: "/api/v1/staff", user: "r.mensah", body: policeAdmin, want: 201},
+		{op: "POST /api/v1/sessions", note: "police partnership admin", path: "/api/v1/sessions", body: `{"username": "q.admin", "password": "a-long-enough-password"}`,
+			want: 201, save: map[string]string{"policeAdmin": "token"}},
+		{op: "POST /api/v1/staff", note: "law enforcement", path: "/api/v1/staff", bearer: "$policeAdmin", want: 403, code: forbidden,
+			body: `{"organization_id": "$police", "username": "q.other", "display_name": "Another Admin", "roles": ["partnership_admin"]}`},
+		{op: "POST /api/v1/organizations", note: "law enforcement", path: "/api/v1/organizations", bearer: "$policeAdmin", want: 403, code: forbidden,
+			body: `{"name": "Eastside Police Federation", "sector": "law_enforcement"}`},
 		{op: "GET /api/v1/staff/{id}", path: "/api/v1/staff/$newStaff", user: "c.achebe", want: 200},
 		{op: "GET /api/v1/staff/{id}", note: "another organisation's", path: "/api/v1/staff/${id:f.rahimi}", user: "j.okafor", want: 404, code: notFound},
+		{op: "GET /api/v1/staff/{id}", note: "immigration authority", path: "/api/v1/staff/${id:j.okafor}", user: "n.price", want: 404, code: notFound},
 
 		// Agreements.
 		{op: "GET /api/v1/agreements", path: "/api/v1/agreements", user: "t.reid", want: 200},
@@ -602,20 +803,25 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 		{op: "POST /api/v1/agreements", note: "unknown party", path: "/api/v1/agreements", user: "r.mensah", want: 400, code: invalid,
 			body: strings.Replace(agreement, `"$legalAid"`, `"${no:org}"`, 1)},
 		{op: "POST /api/v1/agreements", path: "/api/v1/agreements", user: "p.nowak", body: agreement, want: 403, code: forbidden},
+		{op: "POST /api/v1/agreements", note: "law enforcement", path: "/api/v1/agreements", bearer: "$policeAdmin", body: agreement, want: 403, code: forbidden},
 		{op: "GET /api/v1/agreements/{id}", path: "/api/v1/agreements/$newAgr", user: "f.rahimi", want: 200},
 		{op: "GET /api/v1/agreements/{id}", path: "/api/v1/agreements/${no:agr}", user: "f.rahimi", want: 404, code: notFound},
 		{op: "POST /api/v1/agreements/{id}/versions", path: "/api/v1/agreements/$mlp/versions", user: "r.mensah", body: mlp, want: 201},
 		{op: "POST /api/v1/agreements/{id}/versions", note: "latest is a draft", path: "/api/v1/agreements/$newAgr/versions", user: "r.mensah", body: agreement, want: 409, code: conflict},
 		{op: "POST /api/v1/agreements/{id}/versions", path: "/api/v1/agreements/${no:agr}/versions", user: "r.mensah", body: agreement, want: 404, code: notFound},
 		{op: "POST /api/v1/agreements/{id}/versions", path: "/api/v1/agreements/$mlp/versions", user: "p.nowak", body: mlp, want: 403, code: forbidden},
+		{op: "POST /api/v1/agreements/{id}/versions", note: "law enforcement", path: "/api/v1/agreements/$mlp/versions", bearer: "$policeAdmin", body: mlp,
+			want: 403, code: forbidden},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", path: "/api/v1/agreements/$newAgr/versions/1/signatures", user: "r.mensah",
 			body: `{"title": "Partnership administrator"}`, want: 200},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "signed already", path: "/api/v1/agreements/$newAgr/versions/1/signatures", user: "r.mensah",
 			body: `{}`, want: 409, code: conflict},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "role", path: "/api/v1/agreements/$newAgr/versions/1/signatures", user: "f.rahimi",
 			body: `{}`, want: 403, code: forbidden},
-		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "not a party", path: "/api/v1/agreements/$newAgr/versions/1/signatures", user: "n.price",
+		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "not a party", path: "/api/v1/agreements/$newAgr/versions/1/signatures", user: "i.larsen",
 			body: `{}`, want: 403, code: forbidden},
+		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "immigration authority", path: "/api/v1/agreements/$newAgr/versions/1/signatures",
+			user: "n.price", body: `{}`, want: 403, code: forbidden},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "not a version", path: "/api/v1/agreements/$newAgr/versions/first/signatures", user: "k.patel",
 			body: `{}`, want: 404, code: notFound},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/signatures", note: "title too long", path: "/api/v1/agreements/$newAgr/versions/1/signatures", user: "k.patel",
@@ -628,8 +834,10 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 			body: `{"status": "expired"}`, want: 400, code: invalid, docRejects: true},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/status", note: "role", path: "/api/v1/agreements/$newAgr/versions/1/status", user: "f.rahimi",
 			body: `{"status": "active"}`, want: 403, code: forbidden},
-		{op: "POST /api/v1/agreements/{id}/versions/{version}/status", note: "not a party", path: "/api/v1/agreements/$newAgr/versions/1/status", user: "n.price",
+		{op: "POST /api/v1/agreements/{id}/versions/{version}/status", note: "not a party", path: "/api/v1/agreements/$newAgr/versions/1/status", user: "i.larsen",
 			body: `{"status": "active"}`, want: 403, code: forbidden},
+		{op: "POST /api/v1/agreements/{id}/versions/{version}/status", note: "immigration authority", path: "/api/v1/agreements/$newAgr/versions/1/status",
+			user: "n.price", body: `{"status": "active"}`, want: 403, code: forbidden},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/status", path: "/api/v1/agreements/$newAgr/versions/7/status", user: "p.nowak",
 			body: `{"status": "active"}`, want: 404, code: notFound},
 		{op: "POST /api/v1/agreements/{id}/versions/{version}/status", path: "/api/v1/agreements/$newAgr/versions/1/status", user: "p.nowak",
@@ -657,12 +865,35 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 		{op: "POST /api/v1/clients", path: "/api/v1/clients", user: "p.nowak", purpose: patrqt, body: client, want: 403, code: forbidden},
 		{op: "GET /api/v1/clients/{id}", path: "/api/v1/clients/$newClient", user: "amina.navigator", purpose: coc, want: 200},
 		{op: "GET /api/v1/clients/{id}", note: "in Spanish", path: "/api/v1/clients/$x?lang=es", user: "f.rahimi", purpose: legalAid, want: 200},
-		{op: "GET /api/v1/clients/{id}", path: "/api/v1/clients/$x", user: "t.reid", purpose: hlegal, want: 403, code: denied},
+		{op: "GET /api/v1/clients/{id}", note: "outsider", path: "/api/v1/clients/$x", user: "t.reid", purpose: hlegal, want: 403, code: denied,
+			check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
 		{op: "GET /api/v1/clients/{id}", path: "/api/v1/clients/${no:cli}", user: "j.okafor", purpose: treat, want: 404, code: notFound},
-		{op: "GET /api/v1/clients/{id}/records", path: "/api/v1/clients/$x/records?category=clinical_summary", user: "j.okafor", purpose: treat, want: 200},
+		{op: "GET /api/v1/clients/{id}/records", path: "/api/v1/clients/$x/records?category=clinical_summary", user: "j.okafor", purpose: treat, want: 200,
+			check: recordsAccounted(0)},
 		{op: "GET /api/v1/clients/{id}/records", note: "several categories", path: "/api/v1/clients/$x/records?category=clinical_summary,legal_privileged_note&category=screening",
-			user: "f.rahimi", purpose: legalAid, want: 200},
-		{op: "GET /api/v1/clients/{id}/records", note: "all withheld", path: "/api/v1/clients/$x/records", user: "t.reid", purpose: hlegal, want: 200},
+			user: "f.rahimi", purpose: legalAid, want: 200, check: recordsAccounted(-1)},
+		{op: "GET /api/v1/clients/{id}/records", note: "insider, some withheld", path: "/api/v1/clients/$x/records", user: "j.okafor", purpose: treat, want: 200,
+			check: func(t *testing.T, a *answer) {
+				recordsAccounted(-1)(t, a)
+				if len(list(a.field("withheld"))) == 0 {
+					t.Errorf("nothing withheld from a clinician reading every category (legal aid's privileged note, say)\n%s", a.Body)
+				}
+			}},
+		{op: "GET /api/v1/clients/{id}/records", note: "outsider under a court order", path: "/api/v1/clients/$courtOrder/records", user: "m.hughes", purpose: hlegal,
+			want: 200, check: func(t *testing.T, a *answer) {
+				recordsAccounted(0)(t, a)
+				for _, s := range list(a.field("shared")) {
+					if s := obj(s); s["reason"] != string(accord.ReasonCourtOrder) || s["legal_basis_id"] == nil {
+						t.Errorf("shared %v, want only what the court order releases", s)
+					}
+				}
+			}},
+		{op: "GET /api/v1/clients/{id}/records", note: "outsider, nothing released", path: "/api/v1/clients/$x/records", user: "t.reid", purpose: hlegal,
+			want: 403, code: denied, check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
+		{op: "GET /api/v1/clients/{id}/records", note: "outsider, firewall", path: "/api/v1/clients/$x/records?category=clinical_summary", user: "t.reid", purpose: hlegal,
+			want: 403, code: denied, check: outsiderRefusal(srv, accord.ReasonFirewall)},
+		{op: "GET /api/v1/clients/{id}/records", note: "outsider, court order for another purpose", path: "/api/v1/clients/$courtOrder/records?category=immigration_status",
+			user: "m.hughes", purpose: coc, want: 403, code: denied, check: outsiderRefusal(srv, accord.ReasonFirewall)},
 		{op: "GET /api/v1/clients/{id}/records", note: "unknown category", path: "/api/v1/clients/$x/records?category=diary", user: "j.okafor", purpose: treat,
 			want: 400, code: invalid, docRejects: true},
 		{op: "GET /api/v1/clients/{id}/records", path: "/api/v1/clients/${no:cli}/records", user: "j.okafor", purpose: treat, want: 404, code: notFound},
@@ -684,15 +915,18 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 			body: `{"provisions": [{"type": "permit", "purposes": ["COC"], "categories": ["screening"]}], "method": "written", "language": "ar"}`, want: 400, code: invalid},
 		{op: "POST /api/v1/clients/{id}/consents", note: "interpreter", path: "/api/v1/clients/$newClient/consents", user: "l.fernandez", purpose: coc, body: consent,
 			want: 403, code: forbidden},
-		{op: "POST /api/v1/clients/{id}/consents", note: "police", path: "/api/v1/clients/$x/consents", user: "t.reid", purpose: hlegal, body: consent, want: 403, code: denied},
+		{op: "POST /api/v1/clients/{id}/consents", note: "police", path: "/api/v1/clients/$x/consents", user: "t.reid", purpose: hlegal, body: consent, want: 403, code: denied,
+			check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
 		{op: "POST /api/v1/clients/{id}/consents", path: "/api/v1/clients/${no:cli}/consents", user: "amina.navigator", purpose: coc, body: consent, want: 404, code: notFound},
 		{op: "GET /api/v1/clients/{id}/consents", path: "/api/v1/clients/$newClient/consents", user: "amina.navigator", purpose: coc, want: 200},
-		{op: "GET /api/v1/clients/{id}/consents", path: "/api/v1/clients/$x/consents", user: "t.reid", purpose: hlegal, want: 403, code: denied},
+		{op: "GET /api/v1/clients/{id}/consents", path: "/api/v1/clients/$x/consents", user: "t.reid", purpose: hlegal, want: 403, code: denied,
+			check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
 		{op: "GET /api/v1/clients/{id}/consents", path: "/api/v1/clients/${no:cli}/consents", user: "j.okafor", purpose: treat, want: 404, code: notFound},
 		{op: "GET /api/v1/consents/{id}/receipt", path: "/api/v1/consents/$newConsent/receipt", user: "amina.navigator", purpose: coc, want: 200},
 		{op: "GET /api/v1/consents/{id}/receipt", note: "as JWS", path: "/api/v1/consents/$newConsent/receipt", user: "amina.navigator", purpose: coc, want: 200,
 			header: map[string]string{"Accept": "application/jose"}},
-		{op: "GET /api/v1/consents/{id}/receipt", path: "/api/v1/consents/$newConsent/receipt", user: "t.reid", purpose: hlegal, want: 403, code: denied},
+		{op: "GET /api/v1/consents/{id}/receipt", path: "/api/v1/consents/$newConsent/receipt", user: "t.reid", purpose: hlegal, want: 403, code: denied,
+			check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
 		{op: "GET /api/v1/consents/{id}/receipt", path: "/api/v1/consents/${no:cns}/receipt", user: "amina.navigator", purpose: coc, want: 404, code: notFound},
 		{op: "POST /api/v1/consents/{id}/revoke", note: "another organisation", path: "/api/v1/consents/$newConsent/revoke", user: "t.reid", body: revoke, want: 403, code: forbidden},
 		{op: "POST /api/v1/consents/{id}/revoke", note: "interpreter", path: "/api/v1/consents/$newConsent/revoke", user: "l.fernandez", body: revoke, want: 403, code: forbidden},
@@ -705,12 +939,15 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 		// Legal bases.
 		{op: "GET /api/v1/clients/{id}/legal-bases", path: "/api/v1/clients/$x/legal-bases", user: "j.okafor", purpose: treat, want: 200},
 		{op: "GET /api/v1/clients/{id}/legal-bases", note: "auditor", path: "/api/v1/clients/$x/legal-bases", user: "c.achebe", purpose: oversight, want: 200},
-		{op: "GET /api/v1/clients/{id}/legal-bases", path: "/api/v1/clients/$x/legal-bases", user: "t.reid", purpose: hlegal, want: 403, code: denied},
+		{op: "GET /api/v1/clients/{id}/legal-bases", note: "outsider", path: "/api/v1/clients/$x/legal-bases", user: "t.reid", purpose: hlegal, want: 403, code: denied,
+			check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
+		{op: "GET /api/v1/clients/{id}/legal-bases", note: "privacy officer, not oversight", path: "/api/v1/clients/$courtOrder/legal-bases", user: "n.price",
+			purpose: hlegal, want: 403, code: denied, check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
 		{op: "GET /api/v1/clients/{id}/legal-bases", path: "/api/v1/clients/${no:cli}/legal-bases", user: "j.okafor", purpose: treat, want: 404, code: notFound},
 		{op: "POST /api/v1/clients/{id}/break-glass", path: "/api/v1/clients/$x/break-glass", user: "j.okafor", purpose: etreat, want: 201,
 			body: `{"reason": "Unconscious on arrival; allergy history needed.", "minutes": 30}`},
 		{op: "POST /api/v1/clients/{id}/break-glass", note: "for TREAT", path: "/api/v1/clients/$x/break-glass", user: "j.okafor", purpose: treat,
-			body: `{"reason": "Routine."}`, want: 400, code: invalid, docRejects: true},
+			body: `{"reason": "Routine."}`, want: 400, code: invalid, docRejects: true, check: wantAccepted("Accord-Purpose", []accord.Purpose{etreat})},
 		{op: "POST /api/v1/clients/{id}/break-glass", note: "too long", path: "/api/v1/clients/$x/break-glass", user: "j.okafor", purpose: etreat,
 			body: `{"reason": "Long surgery.", "minutes": 999}`, want: 400, code: invalid, docRejects: true},
 		{op: "POST /api/v1/clients/{id}/break-glass", path: "/api/v1/clients/$x/break-glass", user: "amina.navigator", purpose: etreat,
@@ -719,12 +956,25 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 			body: `{"reason": "Emergency."}`, want: 404, code: notFound},
 		{op: "GET /api/v1/legal-bases", path: "/api/v1/legal-bases", user: "c.achebe", want: 200},
 		{op: "GET /api/v1/legal-bases", path: "/api/v1/legal-bases", user: "j.okafor", want: 403, code: forbidden},
-		{op: "POST /api/v1/legal-bases", path: "/api/v1/legal-bases", user: "p.nowak", body: basis, want: 201},
+		{op: "GET /api/v1/legal-bases", note: "a member's privacy officer", path: "/api/v1/legal-bases", user: "p.nowak", want: 403, code: forbidden},
+		{op: "GET /api/v1/legal-bases", note: "partnership admin", path: "/api/v1/legal-bases", user: "r.mensah", want: 403, code: forbidden},
+		{op: "POST /api/v1/legal-bases", path: "/api/v1/legal-bases", user: "p.nowak", body: basis, want: 201, check: wantHolder("$clinic")},
+		{op: "POST /api/v1/legal-bases", note: "oversight, for a holder", path: "/api/v1/legal-bases", user: "i.larsen", want: 201, check: wantHolder("$clinic"),
+			body: strings.Replace(basis, `"categories"`, `"holder_organization_id": "$clinic", "categories"`, 1)},
+		{op: "POST /api/v1/legal-bases", note: "oversight, no holder", path: "/api/v1/legal-bases", user: "i.larsen", body: basis, want: 400, code: invalid,
+			check: wantField("holder_organization_id")},
+		{op: "POST /api/v1/legal-bases", note: "another organisation's data", path: "/api/v1/legal-bases", user: "p.nowak", want: 400, code: invalid,
+			body: strings.Replace(basis, `"categories"`, `"holder_organization_id": "$legalAid", "categories"`, 1), check: wantField("holder_organization_id")},
+		{op: "POST /api/v1/legal-bases", note: "to the caller's organisation", path: "/api/v1/legal-bases", user: "p.nowak", want: 400, code: invalid,
+			body: strings.Replace(basis, `"$social"`, `"$clinic"`, 1), check: wantField("recipient_organization_id")},
 		{op: "POST /api/v1/legal-bases", note: "emergency", path: "/api/v1/legal-bases", user: "p.nowak", want: 400, code: invalid, docRejects: true,
 			body: strings.Replace(basis, "statutory_duty", "emergency", 1)},
 		{op: "POST /api/v1/legal-bases", note: "unknown client", path: "/api/v1/legal-bases", user: "p.nowak", want: 400, code: invalid,
 			body: strings.Replace(basis, "$newClient", "${no:cli}", 1)},
 		{op: "POST /api/v1/legal-bases", path: "/api/v1/legal-bases", user: "j.okafor", body: basis, want: 403, code: forbidden},
+		{op: "POST /api/v1/legal-bases", note: "partnership admin", path: "/api/v1/legal-bases", user: "r.mensah", body: basis, want: 403, code: forbidden},
+		{op: "POST /api/v1/legal-bases", note: "immigration authority", path: "/api/v1/legal-bases", user: "n.price", want: 403, code: forbidden,
+			body: strings.Replace(basis, `"categories"`, `"holder_organization_id": "$immigration", "categories"`, 1)},
 
 		// Access reports.
 		{op: "GET /api/v1/clients/{id}/access-report", path: "/api/v1/clients/$x/access-report", user: "p.nowak", purpose: patrqt, want: 200},
@@ -735,6 +985,8 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 				}
 			}},
 		{op: "GET /api/v1/clients/{id}/access-report", path: "/api/v1/clients/$x/access-report", user: "j.okafor", purpose: treat, want: 403, code: forbidden},
+		{op: "GET /api/v1/clients/{id}/access-report", note: "immigration authority", path: "/api/v1/clients/$courtOrder/access-report", user: "n.price", purpose: hlegal,
+			want: 403, code: forbidden},
 		{op: "GET /api/v1/clients/{id}/access-report", path: "/api/v1/clients/${no:cli}/access-report", user: "p.nowak", purpose: patrqt, want: 404, code: notFound},
 
 		// Decisions and local policies.
@@ -743,6 +995,8 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 			body: `{"client_id": "$x", "category": "clinical_note", "purpose": "TREAT", "staff_id": "${id:j.okafor}"}`},
 		{op: "POST /api/v1/decisions/explain", note: "about someone else", path: "/api/v1/decisions/explain", user: "j.okafor", purpose: treat, want: 403, code: forbidden,
 			body: `{"client_id": "$x", "category": "clinical_summary", "staff_id": "${id:f.rahimi}"}`},
+		{op: "POST /api/v1/decisions/explain", note: "immigration authority, about someone else", path: "/api/v1/decisions/explain", user: "n.price", purpose: hlegal,
+			want: 403, code: forbidden, body: `{"client_id": "$courtOrder", "category": "immigration_status", "staff_id": "${id:m.hughes}"}`},
 		{op: "POST /api/v1/decisions/explain", path: "/api/v1/decisions/explain", user: "f.rahimi", purpose: legalAid, want: 404, code: notFound,
 			body: `{"client_id": "${no:cli}", "category": "clinical_summary"}`},
 		{op: "POST /api/v1/decisions/explain", note: "unknown purpose", path: "/api/v1/decisions/explain", user: "f.rahimi", purpose: legalAid, want: 400, code: invalid,
@@ -759,13 +1013,18 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 		{op: "PUT /api/v1/policies/local", note: "a permit", path: "/api/v1/policies/local", user: "p.nowak", want: 400, code: invalid,
 			body: `{"policies": "permit (principal, action, resource);"}`},
 		{op: "PUT /api/v1/policies/local", path: "/api/v1/policies/local", user: "f.rahimi", body: policy, want: 403, code: forbidden},
+		{op: "PUT /api/v1/policies/local", note: "immigration authority", path: "/api/v1/policies/local", user: "n.price", body: policy, want: 403, code: forbidden},
 
 		// Erasure.
 		{op: "POST /api/v1/clients/{id}/erase", note: "no reason", path: "/api/v1/clients/$newClient/erase", user: "p.nowak", purpose: patrqt, body: `{}`,
-			want: 400, code: invalid, docRejects: true},
+			want: 400, code: invalid, docRejects: true, check: wantAccepted("reason", accord.ErasureReasons)},
+		{op: "POST /api/v1/clients/{id}/erase", note: "free-text reason", path: "/api/v1/clients/$newClient/erase", user: "p.nowak", purpose: patrqt,
+			body: `{"reason": "The client asked to be forgotten."}`, want: 400, code: invalid, docRejects: true, check: wantAccepted("reason", accord.ErasureReasons)},
 		{op: "POST /api/v1/clients/{id}/erase", note: "navigator", path: "/api/v1/clients/$newClient/erase", user: "amina.navigator", purpose: patrqt, body: erase,
 			want: 403, code: forbidden},
 		{op: "POST /api/v1/clients/{id}/erase", note: "another organisation", path: "/api/v1/clients/$newClient/erase", user: "k.patel", purpose: patrqt, body: erase,
+			want: 403, code: forbidden},
+		{op: "POST /api/v1/clients/{id}/erase", note: "immigration authority", path: "/api/v1/clients/$newClient/erase", user: "n.price", purpose: hlegal, body: erase,
 			want: 403, code: forbidden},
 		{op: "POST /api/v1/clients/{id}/erase", path: "/api/v1/clients/${no:cli}/erase", user: "p.nowak", purpose: patrqt, body: erase, want: 404, code: notFound},
 		{op: "POST /api/v1/clients/{id}/erase", path: "/api/v1/clients/$newClient/erase", user: "p.nowak", purpose: patrqt, body: erase, want: 204},
@@ -773,14 +1032,28 @@ func conformanceCalls(srv *testserver.Server) []apiCall {
 
 		// Audit log.
 		{op: "GET /api/v1/audit/entries", path: "/api/v1/audit/entries?client_id=$x&limit=50", user: "c.achebe", want: 200},
-		{op: "GET /api/v1/audit/entries", note: "everything", path: "/api/v1/audit/entries?after=-1&limit=1000&actor_id=${id:j.okafor}", user: "p.nowak", want: 200},
+		{op: "GET /api/v1/audit/entries", note: "everything", path: "/api/v1/audit/entries?after=-1&limit=1000&actor_id=${id:j.okafor}", user: "i.larsen", want: 200},
 		{op: "GET /api/v1/audit/entries", path: "/api/v1/audit/entries?limit=0", user: "c.achebe", want: 400, code: invalid, docRejects: true},
 		{op: "GET /api/v1/audit/entries", path: "/api/v1/audit/entries", user: "j.okafor", want: 403, code: forbidden},
+		{op: "GET /api/v1/audit/entries", note: "partnership admin", path: "/api/v1/audit/entries", user: "r.mensah", want: 403, code: forbidden},
+		{op: "GET /api/v1/audit/entries", note: "a member's privacy officer", path: "/api/v1/audit/entries?client_id=$x", user: "p.nowak", want: 403, code: forbidden},
 		{op: "GET /api/v1/audit/checkpoint", note: "none signed", path: "/api/v1/audit/checkpoint", user: "j.okafor", want: 404, code: notFound},
 		{op: "GET /api/v1/audit/checkpoint", path: "/api/v1/audit/checkpoint", user: "j.okafor", want: 200, before: func(t *testing.T) { signCheckpoint(t, srv) }},
 		{op: "GET /api/v1/audit/checkpoints", path: "/api/v1/audit/checkpoints", user: "j.okafor", want: 200},
 		{op: "GET /api/v1/audit/checkpoints", path: "/api/v1/audit/checkpoints?limit=5000", user: "j.okafor", want: 400, code: invalid, docRejects: true},
-		{op: "GET /api/v1/audit/proofs/inclusion", path: "/api/v1/audit/proofs/inclusion?index=0&size=2", user: "j.okafor", want: 200},
+		{op: "GET /api/v1/audit/proofs/inclusion", path: "/api/v1/audit/proofs/inclusion?index=0&size=2", user: "j.okafor", want: 200,
+			check: func(t *testing.T, a *answer) {
+				if leaf := a.field("leaf"); leaf != nil {
+					t.Errorf("the entry's leaf is shown to someone outside the oversight body")
+				}
+			}},
+		{op: "GET /api/v1/audit/proofs/inclusion", note: "oversight", path: "/api/v1/audit/proofs/inclusion?index=0&size=2", user: "c.achebe", want: 200,
+			check: func(t *testing.T, a *answer) {
+				leaf, _ := a.field("leaf").(string)
+				if leaf == "" || base64.StdEncoding.EncodeToString(auditlog.LeafHash([]byte(leaf))) != a.field("leaf_hash") {
+					t.Errorf("want the leaf, hashing to leaf_hash\n%s", a.Body)
+				}
+			}},
 		{op: "GET /api/v1/audit/proofs/inclusion", note: "no index", path: "/api/v1/audit/proofs/inclusion?size=2", user: "j.okafor", want: 400, code: invalid, docRejects: true},
 		{op: "GET /api/v1/audit/proofs/inclusion", note: "index past size", path: "/api/v1/audit/proofs/inclusion?index=2&size=2", user: "j.okafor", want: 400, code: invalid},
 		{op: "GET /api/v1/audit/proofs/consistency", path: "/api/v1/audit/proofs/consistency?old=1&new=2", user: "j.okafor", want: 200},

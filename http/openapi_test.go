@@ -325,6 +325,41 @@ func TestOpenAPIDocument(t *testing.T) {
 		lint("#/components/schemas/"+name, schemas[name])
 	}
 
+	// Reusable responses: those for requests no operation matches (which
+	// no operation lists) must exist, and every one is checked as an
+	// operation's response would be.
+	responses := obj(comp["responses"])
+	for _, name := range []string{"NotFound", "MethodNotAllowed", "CrossOrigin"} {
+		if responses[name] == nil {
+			t.Errorf("no components/responses/%s", name)
+		}
+	}
+	if h := obj(obj(obj(responses["MethodNotAllowed"])["headers"])["Allow"]); h["$ref"] != "#/components/headers/Allow" {
+		t.Errorf("components/responses/MethodNotAllowed must document the Allow header")
+	}
+	lintResponse := func(at string, resp map[string]any) {
+		if s, _ := resp["description"].(string); s == "" {
+			t.Errorf("%s: no description", at)
+		}
+		for name, h := range obj(resp["headers"]) {
+			if h := d.deref(t, h); h["schema"] == nil {
+				t.Errorf("%s: header %s has no schema", at, name)
+			} else {
+				lint(at+" header "+name, h["schema"])
+			}
+		}
+		for _, mt := range sortedKeys(obj(resp["content"])) {
+			if s := obj(obj(resp["content"])[mt])["schema"]; s == nil {
+				t.Errorf("%s %s: no schema", at, mt)
+			} else {
+				lint(at+" "+mt, s)
+			}
+		}
+	}
+	for _, name := range sortedKeys(responses) {
+		lintResponse("#/components/responses/"+name, obj(responses[name]))
+	}
+
 	tags := map[string]bool{}
 	for _, tag := range list(r["tags"]) {
 		tags[fmt.Sprint(obj(tag)["name"])] = true
@@ -426,16 +461,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 			success = success || status[0] == '2'
 			resp := d.deref(t, resps[status])
-			if s, _ := resp["description"].(string); s == "" {
-				t.Errorf("%s: no description", at)
-			}
-			for name, h := range obj(resp["headers"]) {
-				if h := d.deref(t, h); h["schema"] == nil {
-					t.Errorf("%s: header %s has no schema", at, name)
-				} else {
-					lint(at+" header "+name, h["schema"])
-				}
-			}
+			lintResponse(at, resp)
 			content := obj(resp["content"])
 			if status == "204" && len(content) > 0 {
 				t.Errorf("%s: a 204 has no content", at)
@@ -443,10 +469,8 @@ func TestOpenAPIDocument(t *testing.T) {
 			for _, mt := range sortedKeys(content) {
 				s := obj(content[mt])["schema"]
 				if s == nil {
-					t.Errorf("%s %s: no schema", at, mt)
 					continue
 				}
-				lint(at+" "+mt, s)
 				if status[0] >= '4' {
 					if ref, _ := obj(s)["$ref"].(string); mt != "application/json" || ref != "#/components/schemas/Error" {
 						t.Errorf("%s: an error response must be application/json with the Error schema", at)
@@ -517,6 +541,7 @@ func TestOpenAPIVocabulary(t *testing.T) {
 		{"AuditKind", goConsts(t, "audit.go", "AuditKind"), false},
 		{"Gender", strs(accord.Genders), false},
 		{"Disability", strs(accord.Disabilities), false},
+		{"ErasureReason", strs(accord.ErasureReasons), true},
 	}
 	for _, tt := range tests {
 		s := obj(schemas[tt.schema])

@@ -85,3 +85,34 @@ func outcome(t *testing.T, resp *testserver.Response, path string, cat accord.Ca
 	}
 	return http.StatusText(resp.Status)
 }
+
+// TestCourtOrderBindsItsHolder: a court order served on legal aid opens
+// legal aid's data to the police, never the clinic's — an organisation
+// cannot open another's records to enforcement.
+func TestCourtOrderBindsItsHolder(t *testing.T) {
+	srv := testserver.Start(t, testdb.SQLite(t))
+	var x string
+	for _, sc := range srv.P.Scenarios {
+		if sc.ID == "advocate-reads-clinical-summary" {
+			x = sc.ClientID
+		}
+	}
+	police := srv.Login("t.reid").OrganizationID
+	body := `{"kind":"court_order","client_id":"` + x + `","categories":["clinical_summary","legal_matter"],"recipient_organization_id":"` + police +
+		`","reference":"T20260001","issuer":"Riverside Crown Court","reason":"production order","expires_at":"2027-01-01T00:00:00Z"}`
+	resp := srv.Do(t, testserver.Request{User: "k.patel", Method: "POST", Path: "/api/v1/legal-bases", Body: body})
+	if resp.Status != 201 {
+		t.Fatalf("recording the order: %d %s", resp.Status, resp.Body)
+	}
+	var b struct {
+		Holder string `json:"holder_organization_id"`
+	}
+	resp.JSON(t, &b)
+	if b.Holder != srv.Login("k.patel").OrganizationID {
+		t.Errorf("the order binds %q, want legal aid", b.Holder)
+	}
+	resp = srv.Do(t, testserver.Request{User: "t.reid", Method: "GET", Path: "/api/v1/clients/" + x + "/records?category=clinical_summary", Purpose: "HLEGAL"})
+	if got := outcome(t, resp, "/records", "clinical_summary", ""); got != "deny/firewall" {
+		t.Errorf("police read of the clinic's clinical summary under legal aid's order: %s\n%s", got, resp.Body)
+	}
+}

@@ -46,7 +46,7 @@ type appendReq struct {
 
 func newAuditLog(db *DB) *auditLog {
 	a := &auditLog{db: db, reqs: make(chan *appendReq, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{})}
-	a.tiles = auditlog.NewTileCache(tileReader{db.read}, 4096)
+	a.tiles = auditlog.NewTileCache(pooledTiles{db}, 4096)
 	return a
 }
 
@@ -214,6 +214,41 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *sql.Tx, entries []accor
 	if err != nil {
 		return nil, err
 	}
+	if err := a.insertEntries(ctx, tx, entries, leaves); err != nil {
+		return nil, err
+	}
+	for _, t := range tiles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)
+			ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
+			return nil, fmt.Errorf("storing audit tile: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, int64(app.Size())); err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
+// insertEntries inserts the entry rows. The engines differ here: SQLite,
+// in-process, is fastest with one prepared statement run per row (a
+// statement with hundreds of numbered parameters costs more to bind than to
+// run), while PostgreSQL, across a socket, wants few round trips: rows go
+// in 100 at a time.
+func (a *auditLog) insertEntries(ctx context.Context, tx *sql.Tx, entries []accord.AuditEntry, leaves [][]byte) error {
+	if a.db.engine == SQLite {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i := range entries {
+			e := &entries[i]
+			if _, err := st.ExecContext(ctx, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i]); err != nil {
+				return fmt.Errorf("inserting audit entry: %w", err)
+			}
+		}
+		return nil
+	}
 	const perInsert = 100
 	for start := 0; start < len(entries); start += perInsert {
 		end := min(start+perInsert, len(entries))
@@ -230,23 +265,33 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *sql.Tx, entries []accor
 			args = append(args, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i])
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return nil, fmt.Errorf("inserting audit entries: %w", err)
+			return fmt.Errorf("inserting audit entries: %w", err)
 		}
 	}
-	for _, t := range tiles {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)
-			ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
-			return nil, fmt.Errorf("storing audit tile: %w", err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, int64(app.Size())); err != nil {
-		return nil, err
-	}
-	return app, nil
+	return nil
 }
 
 // tileReader reads tiles through any querier (a transaction or a pool).
 type tileReader struct{ q querier }
+
+// pooledTiles reads tiles from the read pool one prepared point query at a
+// time: proofs miss the cache for one or two tiles, and a prepared point
+// query is cheaper than parsing a query for the batch.
+type pooledTiles struct{ db *DB }
+
+func (r pooledTiles) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]byte, error) {
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		err := r.db.queryRow(ctx, `SELECT hashes FROM audit_tiles WHERE level = $1 AND idx = $2`, int64(id.Level), int64(id.Index)).Scan(&out[i])
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, accord.Errorf(accord.ENOTFOUND, "audit %s is missing", id.String())
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
 
 func (r tileReader) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]byte, error) {
 	out := make([][]byte, len(ids))
@@ -294,7 +339,7 @@ func (r tileReader) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]b
 // AuditSize returns the number of entries in the audit log.
 func (db *DB) AuditSize(ctx context.Context) (uint64, error) {
 	var size int64
-	err := db.read.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&size)
+	err := db.queryRow(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&size)
 	return uint64(size), err
 }
 

@@ -104,7 +104,7 @@ func (db *DB) FindClient(ctx context.Context, id string) (*accord.Client, error)
 		return nil, accord.Errorf(accord.ENOTFOUND, "client not found")
 	}
 	var c accord.Client
-	err := scanClient(db.read.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 AND erased_at IS NULL`, id), &c)
+	err := scanClient(db.queryRow(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 AND erased_at IS NULL`, id), &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, accord.Errorf(accord.ENOTFOUND, "client not found")
 	}

@@ -71,6 +71,7 @@ type DB struct {
 
 	keys  keyCache
 	audit *auditLog
+	stmts stmtCache
 
 	closeOnce sync.Once
 }
@@ -179,6 +180,51 @@ func openSQLite(dsn string) (write, read *sql.DB, err error) {
 	return write, read, nil
 }
 
+// stmtCache holds prepared statements for the queries on the hot path of
+// every request (authentication, finding a client, syncing the decision
+// point). SQLite otherwise parses each query afresh, which costs more than
+// running it.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// query runs a hot read query through a prepared statement on the read pool.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		// Let the error surface from Scan, as QueryRowContext would.
+		return db.read.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmts.mu.Lock()
+	defer db.stmts.mu.Unlock()
+	if st, ok := db.stmts.m[query]; ok {
+		return st, nil
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts.m == nil {
+		db.stmts.m = map[string]*sql.Stmt{}
+	}
+	db.stmts.m[query] = st
+	return st, nil
+}
+
 // Engine reports which engine the DB runs on.
 func (db *DB) Engine() Engine { return db.engine }
 
@@ -189,6 +235,11 @@ func (db *DB) Close() error {
 		if db.audit != nil {
 			db.audit.close()
 		}
+		db.stmts.mu.Lock()
+		for _, st := range db.stmts.m {
+			st.Close()
+		}
+		db.stmts.mu.Unlock()
 		err = db.write.Close()
 		if db.read != db.write {
 			err = errors.Join(err, db.read.Close())

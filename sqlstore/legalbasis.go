@@ -51,12 +51,13 @@ func insertLegalBasis(ctx context.Context, tx *Tx, actor accord.Actor, b *accord
 	if _, err := findOrgTx(ctx, tx, b.RecipientOrganizationID); err != nil {
 		return accord.FieldErrorf("recipient_organization_id", "no such organisation")
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO legal_bases (id, kind, client_id, categories, recipient_organization_id, recipient_staff_id, purposes,
-		reference, issuer, reason, valid_from, expires_at, recorded_by, recorded_at, review_status, reviewed_by, reviewed_at, review_note)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO legal_bases (id, kind, client_id, categories, recipient_organization_id, holder_organization_id,
+		recipient_staff_id, purposes, reference, issuer, reason, valid_from, expires_at, recorded_by, recorded_at, review_status, reviewed_by,
+		reviewed_at, review_note)
+		VALUES ($1, $2, $3, $4, $5, $19, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		b.ID, b.Kind, b.ClientID, jsonValue(b.Categories), b.RecipientOrganizationID, b.RecipientStaffID, jsonValue(b.Purposes),
 		b.Reference, b.Issuer, b.Reason, us(b.ValidFrom), us(b.ExpiresAt), b.RecordedBy, us(b.RecordedAt), b.ReviewStatus,
-		b.ReviewedBy, nullUS(b.ReviewedAt), b.ReviewNote); err != nil {
+		b.ReviewedBy, nullUS(b.ReviewedAt), b.ReviewNote, b.HolderOrganizationID); err != nil {
 		if isUniqueViolation(err) {
 			return accord.Errorf(accord.ECONFLICT, "a legal basis with this id already exists")
 		}
@@ -90,7 +91,7 @@ func (db *DB) LegalBases(ctx context.Context, clientID string) ([]accord.LegalBa
 }
 
 func findLegalBases(ctx context.Context, q querier, where string, args ...any) ([]accord.LegalBasis, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, kind, client_id, categories, recipient_organization_id, recipient_staff_id, purposes, reference,
+	rows, err := q.QueryContext(ctx, `SELECT id, kind, client_id, categories, recipient_organization_id, holder_organization_id, recipient_staff_id, purposes, reference,
 		issuer, reason, valid_from, expires_at, recorded_by, recorded_at, review_status, reviewed_by, reviewed_at, review_note FROM legal_bases `+where, args...)
 	if err != nil {
 		return nil, err
@@ -101,7 +102,7 @@ func findLegalBases(ctx context.Context, q querier, where string, args ...any) (
 		var b accord.LegalBasis
 		var from, expires, recorded int64
 		var reviewed sql.NullInt64
-		if err := rows.Scan(&b.ID, &b.Kind, &b.ClientID, asJSON(&b.Categories), &b.RecipientOrganizationID, &b.RecipientStaffID, asJSON(&b.Purposes),
+		if err := rows.Scan(&b.ID, &b.Kind, &b.ClientID, asJSON(&b.Categories), &b.RecipientOrganizationID, &b.HolderOrganizationID, &b.RecipientStaffID, asJSON(&b.Purposes),
 			&b.Reference, &b.Issuer, &b.Reason, &from, &expires, &b.RecordedBy, &recorded, &b.ReviewStatus, &b.ReviewedBy, &reviewed, &b.ReviewNote); err != nil {
 			return nil, err
 		}

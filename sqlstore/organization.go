@@ -61,7 +61,11 @@ func (db *DB) FindOrganization(ctx context.Context, id string) (*accord.Organiza
 
 // Organizations returns every organisation, by name.
 func (db *DB) Organizations(ctx context.Context) ([]accord.Organization, error) {
-	return findOrganizations(ctx, db.read, "ORDER BY name")
+	rows, err := db.query(ctx, `SELECT id, name, sector, country, created_at FROM organizations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	return scanOrganizations(rows)
 }
 
 type querier interface {
@@ -75,6 +79,10 @@ func findOrganizations(ctx context.Context, q querier, where string, args ...any
 	if err != nil {
 		return nil, err
 	}
+	return scanOrganizations(rows)
+}
+
+func scanOrganizations(rows *sql.Rows) ([]accord.Organization, error) {
 	defer rows.Close()
 	var out []accord.Organization
 	for rows.Next() {

@@ -184,7 +184,7 @@ func (f *PolicyFeed) Sync(ctx context.Context) (err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for {
-		rows, err := f.db.read.QueryContext(ctx, `SELECT seq, kind, object_id FROM policy_changes WHERE seq > $1 ORDER BY seq LIMIT 500`, f.seq)
+		rows, err := f.db.query(ctx, `SELECT seq, kind, object_id FROM policy_changes WHERE seq > $1 ORDER BY seq LIMIT 500`, f.seq)
 		if err != nil {
 			return err
 		}

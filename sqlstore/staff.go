@@ -168,7 +168,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string, idle time.Duratio
 	var kind string
 	var expires, lastUsed int64
 	var revoked sql.NullInt64
-	row := db.read.QueryRowContext(ctx, `SELECT c.id, c.kind, c.expires_at, c.last_used_at, c.revoked_at,
+	row := db.queryRow(ctx, `SELECT c.id, c.kind, c.expires_at, c.last_used_at, c.revoked_at,
 		s.id, s.organization_id, s.username, s.display_name, s.roles, s.languages, s.active, s.created_at,
 		o.id, o.name, o.sector, o.country, o.created_at
 		FROM credentials c JOIN staff s ON s.id = c.staff_id JOIN organizations o ON o.id = s.organization_id

@@ -132,6 +132,7 @@ CREATE TABLE legal_bases (
 	client_id                 TEXT NOT NULL REFERENCES clients (id),
 	categories                TEXT NOT NULL,
 	recipient_organization_id TEXT NOT NULL,
+	holder_organization_id    TEXT NOT NULL, -- '' for emergency access: any holder
 	recipient_staff_id        TEXT NOT NULL,
 	purposes                  TEXT NOT NULL,
 	reference                 TEXT NOT NULL,
