@@ -163,6 +163,9 @@ func printDemo(w io.Writer, url, dsn, keysDir, credFile string, p *demo.Partners
 	for _, l := range logins(p) {
 		fmt.Fprintf(w, "  export %s=%s\n", l.TokenVar, l.Token)
 	}
+	if len(p.Scenarios) > 0 {
+		fmt.Fprintf(w, "  CLIENT=%s\n", p.Scenarios[0].ClientID)
+	}
 	for i, s := range p.Scenarios {
 		if i == 4 {
 			fmt.Fprintf(w, "\n  … %d more scenarios in the credentials file (--credentials FILE).\n", len(p.Scenarios)-i)

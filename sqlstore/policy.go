@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/accord-project/accord"
 )
@@ -30,6 +31,10 @@ type PolicyFeed struct {
 	sink PolicySink
 	mu   sync.Mutex
 	seq  int64
+	// began is when the last completed Sync started reading. A Sync that
+	// arrives before that has nothing to do: every change committed before
+	// it arrived has been applied.
+	began time.Time
 }
 
 // LoadPolicy fills sink with everything the decision point reads, as of one
@@ -181,8 +186,18 @@ func (db *DB) SetLocalPolicies(ctx context.Context, actor accord.Actor, text str
 // anywhere takes effect on the next decision.
 func (f *PolicyFeed) Sync(ctx context.Context) (err error) {
 	defer accord.Wrap(&err, "PolicyFeed.Sync")
+	arrived := time.Now()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.began.After(arrived) {
+		return nil // a Sync that started after we arrived has just finished
+	}
+	began := time.Now()
+	defer func() {
+		if err == nil {
+			f.began = began
+		}
+	}()
 	for {
 		rows, err := f.db.query(ctx, `SELECT seq, kind, object_id FROM policy_changes WHERE seq > $1 ORDER BY seq LIMIT 500`, f.seq)
 		if err != nil {
