@@ -98,7 +98,7 @@ func (b *LegalBasis) Validate() error {
 	}
 	if b.Kind != BasisEmergency {
 		if !ValidID(PrefixOrganization, b.HolderOrganizationID) {
-			return FieldErrorf("holder_organization_id", "a court order or statutory duty names the organisation whose data it discloses")
+			return FieldErrorf("holder_organization_id", "a court order or statutory duty must name the organisation whose data it discloses")
 		}
 		if b.HolderOrganizationID == b.RecipientOrganizationID {
 			return FieldErrorf("holder_organization_id", "the organisation that discloses cannot also be the recipient")

@@ -182,7 +182,7 @@ func (s *Service) EraseClient(ctx context.Context, c *Caller, clientID string, r
 		return err
 	}
 	if client.HomeOrganizationID != c.Staff.OrganizationID {
-		return accord.Errorf(accord.EFORBIDDEN, "only the client's home organisation can erase them")
+		return accord.Errorf(accord.EFORBIDDEN, "only the client's home organisation can erase a client's data")
 	}
 	if err := s.db.EraseClient(ctx, c.Actor(), clientID, reason); err != nil {
 		return err

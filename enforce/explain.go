@@ -102,7 +102,7 @@ func explain(ctx context.Context, n *names, r *accord.Request, d accord.Decision
 			b.Reference, b.ExpiresAt)
 	case accord.ReasonBreakGlass:
 		b := n.basis(ctx, d.LegalBasisID)
-		return i18n.M("Shared as an emergency (break-glass) access, until %[1]s. It is recorded and oversight will review it.", clock(b.ExpiresAt))
+		return i18n.M("Shared through emergency (break-glass) access, until %[1]s. It is recorded and oversight will review it.", clock(b.ExpiresAt))
 	case accord.ReasonFirewall:
 		return i18n.M("Not shared: %[1]s is never shared with an immigration authority or the police unless a court order names this client and this information.", cat)
 	case accord.ReasonRoleNotPermitted:

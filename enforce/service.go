@@ -78,7 +78,7 @@ func (c *Caller) has(roles ...accord.Role) bool {
 
 func (c *Caller) require(roles ...accord.Role) error {
 	if !c.has(roles...) {
-		return accord.Errorf(accord.EFORBIDDEN, "your role does not allow this; it needs one of: %s", roleList(roles))
+		return accord.Errorf(accord.EFORBIDDEN, "your role does not allow this; it needs one of: %s", i18n.Roles(roles))
 	}
 	return nil
 }
@@ -107,16 +107,6 @@ func (c *Caller) requireOversight() error {
 	return nil
 }
 
-func roleList(roles []accord.Role) string {
-	s := ""
-	for i, r := range roles {
-		if i > 0 {
-			s += ", "
-		}
-		s += string(r)
-	}
-	return s
-}
 
 // clientFacing are the roles that work directly with clients.
 var clientFacing = []accord.Role{

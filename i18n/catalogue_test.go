@@ -109,7 +109,7 @@ func messages(t *testing.T) []string {
 		set[m.String()] = true
 	}
 	set[", "] = true
-	set["%[1]d %[2]s %[3]d"] = true
+	set["%[1]d %[2]s %[3]s"] = true
 	if len(problems) > 0 {
 		t.Errorf("messages that cannot be translated:\n%s", strings.Join(problems, "\n"))
 	}
@@ -292,5 +292,13 @@ func TestRendering(t *testing.T) {
 				t.Errorf("Match(%q) = %v (%s), want %v (%s)", tt.accept, got, i18n.Dir(got), tt.want, tt.dir)
 			}
 		})
+	}
+}
+
+func TestDate(t *testing.T) {
+	c := i18n.MustLoad()
+	d := time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
+	if got := c.Printer(language.English).Date(d); got != "5 March 2026" {
+		t.Errorf("English date = %q, want 5 March 2026 (a year is never grouped)", got)
 	}
 }

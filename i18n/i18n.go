@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,7 +172,8 @@ func (p *Printer) Render(m Msg) string { return p.Sprintf(m.Format, m.Args...) }
 // Date renders a date in the printer's language (day, month name, year).
 func (p *Printer) Date(t time.Time) string {
 	t = t.UTC()
-	return p.p.Sprintf("%[1]d %[2]s %[3]d", t.Day(), p.p.Sprintf(t.Month().String()), t.Year())
+	// The year is text: a number would be grouped ("2,026").
+	return p.p.Sprintf("%[1]d %[2]s %[3]s", t.Day(), p.p.Sprintf(t.Month().String()), strconv.Itoa(t.Year()))
 }
 
 // Dir returns "rtl" for right-to-left languages, else "ltr".

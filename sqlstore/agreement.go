@@ -52,7 +52,7 @@ func (db *DB) AmendAgreement(ctx context.Context, actor accord.Actor, a *accord.
 	}
 	latest := versions[len(versions)-1]
 	if latest.Status == accord.AgreementDraft {
-		return accord.Errorf(accord.ECONFLICT, "version %d is still a draft: change it by activating or terminating it first", latest.Version)
+		return accord.Errorf(accord.ECONFLICT, "version %d of this agreement is still a draft: activate or terminate it before drafting another version", latest.Version)
 	}
 	a.Version = latest.Version + 1
 	a.Status = accord.AgreementDraft
