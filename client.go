@@ -200,7 +200,8 @@ func (r ErasureReason) Valid() bool { return slices.Contains(ErasureReasons, r) 
 type Record struct {
 	ID              string          `json:"id"`
 	ClientID        string          `json:"client_id"`
-	OrganizationID  string          `json:"organization_id"` // the holder
+	CaseID          string          `json:"case_id,omitempty"` // a case note
+	OrganizationID  string          `json:"organization_id"`   // the holder
 	Category        Category        `json:"category"`
 	Confidentiality Confidentiality `json:"confidentiality"`
 	Sensitivity     []Sensitivity   `json:"sensitivity,omitempty"`

@@ -18,15 +18,16 @@ const (
 	ETOOLARGE         = "too_large"           // the request body is too large
 	ERATELIMITED      = "rate_limited"        // too many attempts; retry later
 	EUNSUPPORTEDMEDIA = "unsupported_media_type"
-	EUNAVAILABLE      = "unavailable"        // the service is not ready (e.g. shutting down)
-	EINTERNAL         = "internal"           // anything else; details are logged, never shown
-	EMETHOD           = "method_not_allowed" // the endpoint exists but not for this method
+	EUNAVAILABLE      = "unavailable"           // the service is not ready (e.g. shutting down)
+	EINTERNAL         = "internal"              // anything else; details are logged, never shown
+	EMETHOD           = "method_not_allowed"    // the endpoint exists but not for this method
+	EPRECONDREQUIRED  = "precondition_required" // an update must say which version it changes (If-Match)
 )
 
 // Codes lists every error code, in the order they were added.
 var Codes = []string{
 	EINVALID, ENOTFOUND, ECONFLICT, EPRECONDITION, EFORBIDDEN, EDENIED,
-	EUNAUTHENTICATED, ETOOLARGE, ERATELIMITED, EUNSUPPORTEDMEDIA, EUNAVAILABLE, EINTERNAL, EMETHOD,
+	EUNAUTHENTICATED, ETOOLARGE, ERATELIMITED, EUNSUPPORTEDMEDIA, EUNAVAILABLE, EINTERNAL, EMETHOD, EPRECONDREQUIRED,
 }
 
 // Error is an error that is safe to show to a user. Format is an English

@@ -31,14 +31,17 @@ func (o *Organization) Validate() error {
 
 // Staff is a person working for one organisation.
 type Staff struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organization_id"`
-	Username       string    `json:"username"`
-	DisplayName    string    `json:"display_name"`
-	Roles          []Role    `json:"roles"`
-	Languages      []string  `json:"languages,omitempty"` // BCP 47 tags
-	Active         bool      `json:"active"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             string   `json:"id"`
+	OrganizationID string   `json:"organization_id"`
+	Username       string   `json:"username"`
+	DisplayName    string   `json:"display_name"`
+	Roles          []Role   `json:"roles"`
+	Languages      []string `json:"languages,omitempty"` // BCP 47 tags
+	// Email receives notifications (urgent escalations, overdue referrals);
+	// they never hold personal data, only a link.
+	Email     string    `json:"email,omitempty"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // RoleSet returns the staff member's roles as a set.
@@ -68,7 +71,10 @@ func (s *Staff) Validate() error {
 			return err
 		}
 	}
-	return nil
+	if s.Email != "" && (!strings.Contains(s.Email, "@") || strings.ContainsAny(s.Email, " \r\n<>,")) {
+		return FieldErrorf("email", "email is not an e-mail address")
+	}
+	return checkText("email", s.Email, 254, false)
 }
 
 func checkUsername(u string) error {
@@ -82,6 +88,10 @@ func checkUsername(u string) error {
 	}
 	return nil
 }
+
+// CheckText validates a free-text field for packages outside the domain:
+// see checkText.
+func CheckText(field, s string, max int, required bool) error { return checkText(field, s, max, required) }
 
 // checkText validates a free-text field: valid UTF-8, no control characters
 // other than newline and tab, at most max runes, non-blank when required.

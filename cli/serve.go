@@ -103,6 +103,21 @@ func (a *app) serve(ctx context.Context, addr string, announce func(url string))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.background(ctx)
+	runner := &enforce.Runner{DB: a.db, Catalogue: cat, Logger: logger, PublicURL: a.env.Getenv("ACCORD_PUBLIC_URL")}
+	if runner.PublicURL == "" {
+		runner.PublicURL = url
+	}
+	if addr := a.env.Getenv("ACCORD_SMTP_ADDR"); addr != "" {
+		// Credentials come from the environment, never from flags.
+		runner.Mailer = &enforce.SMTPMailer{Addr: addr, From: a.env.Getenv("ACCORD_SMTP_FROM"),
+			Username: a.env.Getenv("ACCORD_SMTP_USERNAME"), Password: a.env.Getenv("ACCORD_SMTP_PASSWORD")}
+	}
+	runnerDone := make(chan struct{})
+	go func() {
+		defer close(runnerDone)
+		runner.Run(ctx)
+	}()
+	defer func() { cancel(); <-runnerDone }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -62,6 +62,16 @@ type Partnership struct {
 	Consents   []accord.Consent    `json:"consents"`
 	LegalBases []accord.LegalBasis `json:"legal_bases"`
 	Scenarios  []Scenario          `json:"scenarios"`
+	// Chains are the organisations' escalation contacts, level 0 first.
+	Chains []Chain `json:"escalation_chains"`
+	// Services is the partnership's service directory.
+	Services []accord.Service `json:"services"`
+}
+
+// Chain is one organisation's escalation contacts.
+type Chain struct {
+	OrganizationID string   `json:"organization_id"`
+	StaffIDs       []string `json:"staff_ids"`
 }
 
 // Login is a staff member with the demo credentials to sign in as them.
@@ -98,6 +108,7 @@ func Generate(opts Options) (*Partnership, error) {
 	}
 	g.legalBases()
 	g.scenarios()
+	g.casework()
 	return g.p, nil
 }
 

@@ -56,5 +56,15 @@ func (p *Partnership) Load(im *sqlstore.Importer, hash func(string) string, toke
 			return fmt.Errorf("legal basis %s: %w", p.LegalBases[i].ID, err)
 		}
 	}
+	for _, c := range p.Chains {
+		if err := im.EscalationChain(c.OrganizationID, c.StaffIDs); err != nil {
+			return err
+		}
+	}
+	for i := range p.Services {
+		if err := im.Service(&p.Services[i]); err != nil {
+			return fmt.Errorf("service %s: %w", p.Services[i].Name, err)
+		}
+	}
 	return nil
 }

@@ -157,6 +157,7 @@ func (g *gen) staff() {
 				DisplayName:    s.name,
 				Roles:          slices.Clone(s.roles),
 				Languages:      slices.Clone(s.langs),
+				Email:          s.username + "@" + orgDomains[s.org],
 				Active:         s.active,
 				CreatedAt:      org.CreatedAt.AddDate(0, 0, 1+g.r.IntN(400)),
 			},

@@ -203,3 +203,5 @@ func categoryCodes(cs []accord.Category) []string {
 	}
 	return out
 }
+
+func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

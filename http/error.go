@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	accord.EUNAVAILABLE:      http.StatusServiceUnavailable,
 	accord.EINTERNAL:         http.StatusInternalServerError,
 	accord.EMETHOD:           http.StatusMethodNotAllowed,
+	accord.EPRECONDREQUIRED:  http.StatusPreconditionRequired,
 }
 
 // retryAfter is an error that says when to try again.

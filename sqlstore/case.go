@@ -155,24 +155,34 @@ func (db *DB) findCase(ctx context.Context, q querier, id string) (*accord.Case,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	// Read every row before opening anything: PostgreSQL cannot run another
+	// query on a transaction's connection while rows are open.
+	var sealed [][]byte
 	for rows.Next() {
 		var p accord.Participant
 		var resp []byte
 		var added int64
 		if err := rows.Scan(&p.OrganizationID, &p.StaffID, &resp, &added); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		p.AddedAt = fromUS(added)
-		if p.Responsibility, err = db.openText(ctx, q, c.ClientID, c.LeadOrganizationID, "case/"+c.ID+"/participant/"+p.OrganizationID, resp); err != nil {
+		c.Participants = append(c.Participants, p)
+		sealed = append(sealed, resp)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	for i := range c.Participants {
+		p := &c.Participants[i]
+		if p.Responsibility, err = db.openText(ctx, q, c.ClientID, c.LeadOrganizationID, "case/"+c.ID+"/participant/"+p.OrganizationID, sealed[i]); err != nil {
 			return nil, err
 		}
-		c.Participants = append(c.Participants, p)
 	}
 	if c.Participants == nil {
 		c.Participants = []accord.Participant{}
 	}
-	return &c, rows.Err()
+	return &c, nil
 }
 
 // ClientCases returns the ids of a client's cases an organisation works, newest first.

@@ -116,6 +116,28 @@ func (im *Importer) LegalBasis(b *accord.LegalBasis) error {
 	return insertLegalBasis(im.ctx, im.tx, im.actor, b)
 }
 
+// EscalationChain imports an organisation's escalation contacts.
+func (im *Importer) EscalationChain(orgID string, staffIDs []string) error {
+	for i, s := range staffIDs {
+		if _, err := im.tx.ExecContext(im.ctx, `INSERT INTO escalation_contacts (organization_id, level, staff_id) VALUES ($1, $2, $3)`, orgID, i, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Service imports a directory entry.
+func (im *Importer) Service(s *accord.Service) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	im.counts++
+	_, err := im.tx.ExecContext(im.ctx, `INSERT INTO services (id, organization_id, name, description, eligibility, languages, address, email, phone, categories, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, s.ID, s.OrganizationID, s.Name, s.Description, s.Eligibility, jsonValue(s.Languages),
+		s.Address, s.Email, s.Phone, jsonValue(s.Categories), s.Status)
+	return err
+}
+
 // SetMeta stores a key/value pair about the database ("demo_seed").
 func (im *Importer) SetMeta(key, value string) error {
 	_, err := im.tx.ExecContext(im.ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)

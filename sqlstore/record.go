@@ -27,6 +27,11 @@ func (db *DB) CreateRecord(ctx context.Context, actor accord.Actor, r *accord.Re
 	if err := db.insertRecord(ctx, tx, r); err != nil {
 		return err
 	}
+	if r.CaseID != "" {
+		if err := addCaseEvent(ctx, tx, r.CaseID, "note.added", actor.StaffID, r.ID, r.Category, r.OrganizationID); err != nil {
+			return err
+		}
+	}
 	tx.record(changeEntry(actor, "record.create", r.ID, r.ClientID))
 	return tx.commit(ctx)
 }
@@ -61,9 +66,9 @@ func (db *DB) insertRecord(ctx context.Context, tx *Tx, r *accord.Record) error 
 	}
 	sens := slices.Clone(r.Sensitivity)
 	slices.Sort(sens)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO records (id, client_id, organization_id, category, confidentiality, sensitivity, content, note, recorded_by, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		r.ID, r.ClientID, r.OrganizationID, r.Category, r.Confidentiality, jsonValue(sens), content, note, r.RecordedBy, us(r.RecordedAt)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO records (id, client_id, organization_id, category, confidentiality, sensitivity, content, note, recorded_by, recorded_at, case_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		r.ID, r.ClientID, r.OrganizationID, r.Category, r.Confidentiality, jsonValue(sens), content, note, r.RecordedBy, us(r.RecordedAt), r.CaseID); err != nil {
 		return err
 	}
 	return nil
@@ -82,7 +87,16 @@ type RecordGroup struct {
 // RecordGroups returns, without opening anything, how a client's records
 // of the given categories (all when none) divide into decision groups.
 func (db *DB) RecordGroups(ctx context.Context, clientID string, categories ...accord.Category) ([]RecordGroup, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, organization_id, category, sensitivity FROM records WHERE client_id = $1 ORDER BY category, organization_id, recorded_at, id`, clientID)
+	return db.recordGroups(ctx, `client_id = $1`, clientID, categories)
+}
+
+// CaseRecordGroups is RecordGroups for the notes of one case.
+func (db *DB) CaseRecordGroups(ctx context.Context, caseID string, categories ...accord.Category) ([]RecordGroup, error) {
+	return db.recordGroups(ctx, `case_id = $1`, caseID, categories)
+}
+
+func (db *DB) recordGroups(ctx context.Context, where, arg string, categories []accord.Category) ([]RecordGroup, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, organization_id, category, sensitivity FROM records WHERE `+where+` ORDER BY category, organization_id, recorded_at, id`, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +141,7 @@ func (db *DB) OpenRecords(ctx context.Context, clientID string, ids []string) ([
 			args = append(args, id)
 			ph[i] = placeholder(i + 2)
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT id, client_id, organization_id, category, confidentiality, sensitivity, content, note, recorded_by, recorded_at
+		rows, err := db.read.QueryContext(ctx, `SELECT id, client_id, organization_id, category, confidentiality, sensitivity, content, note, recorded_by, recorded_at, case_id
 			FROM records WHERE client_id = $1 AND id IN (`+joinComma(ph)+`) ORDER BY recorded_at, id`, args...)
 		if err != nil {
 			return nil, err
@@ -136,7 +150,7 @@ func (db *DB) OpenRecords(ctx context.Context, clientID string, ids []string) ([
 			var r accord.Record
 			var content, note []byte
 			var recorded int64
-			if err := rows.Scan(&r.ID, &r.ClientID, &r.OrganizationID, &r.Category, &r.Confidentiality, asJSON(&r.Sensitivity), &content, &note, &r.RecordedBy, &recorded); err != nil {
+			if err := rows.Scan(&r.ID, &r.ClientID, &r.OrganizationID, &r.Category, &r.Confidentiality, asJSON(&r.Sensitivity), &content, &note, &r.RecordedBy, &recorded, &r.CaseID); err != nil {
 				rows.Close()
 				return nil, err
 			}

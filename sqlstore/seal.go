@@ -32,3 +32,11 @@ func (db *DB) openText(ctx context.Context, q querier, clientID, orgID, aad stri
 	pt, err := sealing.Open(key, sealed, []byte("accord/"+aad))
 	return string(pt), err
 }
+
+func sealSeal(key, plaintext []byte, aad string) ([]byte, error) {
+	return sealing.Seal(key, plaintext, []byte("accord/"+aad))
+}
+
+func sealOpen(key, sealed []byte, aad string) ([]byte, error) {
+	return sealing.Open(key, sealed, []byte("accord/"+aad))
+}

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func placeholder(i int) string { return "$" + strconv.Itoa(i) }
@@ -19,4 +21,30 @@ func chunks[T any](s []T, n int) [][]T {
 		out = append(out, s)
 	}
 	return out
+}
+
+// nullUSCol scans a nullable microsecond time.
+type nullUSCol struct {
+	v     int64
+	valid bool
+}
+
+func (n *nullUSCol) Scan(src any) error {
+	switch s := src.(type) {
+	case nil:
+		n.valid = false
+	case int64:
+		n.v, n.valid = s, true
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T as a time", src)
+	}
+	return nil
+}
+
+func (n nullUSCol) ptr() *time.Time {
+	if !n.valid {
+		return nil
+	}
+	t := fromUS(n.v)
+	return &t
 }

@@ -39,9 +39,9 @@ func insertStaff(ctx context.Context, tx *Tx, s *accord.Staff, passwordHash stri
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = tx.now
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO staff (id, organization_id, username, display_name, roles, languages, active, password_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.OrganizationID, s.Username, s.DisplayName, jsonValue(s.Roles), jsonValue(s.Languages), s.Active, passwordHash, us(s.CreatedAt)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO staff (id, organization_id, username, display_name, roles, languages, active, password_hash, created_at, email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, s.OrganizationID, s.Username, s.DisplayName, jsonValue(s.Roles), jsonValue(s.Languages), s.Active, passwordHash, us(s.CreatedAt), s.Email); err != nil {
 		if isUniqueViolation(err) {
 			return &accord.Error{Code: accord.ECONFLICT, Field: "username", Format: "that username is taken"}
 		}
@@ -61,11 +61,11 @@ func findOrgTx(ctx context.Context, q querier, id string) (*accord.Organization,
 	return &orgs[0], nil
 }
 
-const staffColumns = `id, organization_id, username, display_name, roles, languages, active, created_at`
+const staffColumns = `id, organization_id, username, display_name, roles, languages, active, created_at, email`
 
 func scanStaff(sc interface{ Scan(...any) error }, s *accord.Staff) error {
 	var created int64
-	if err := sc.Scan(&s.ID, &s.OrganizationID, &s.Username, &s.DisplayName, asJSON(&s.Roles), asJSON(&s.Languages), &s.Active, &created); err != nil {
+	if err := sc.Scan(&s.ID, &s.OrganizationID, &s.Username, &s.DisplayName, asJSON(&s.Roles), asJSON(&s.Languages), &s.Active, &created, &s.Email); err != nil {
 		return err
 	}
 	s.CreatedAt = fromUS(created)

@@ -127,8 +127,9 @@ func (db *DB) findTasks(ctx context.Context, q querier, where string, args ...an
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []accord.Task
+	var titles [][]byte
+	var leads []string
 	for rows.Next() {
 		var t accord.Task
 		var title []byte
@@ -136,15 +137,21 @@ func (db *DB) findTasks(ctx context.Context, q querier, where string, args ...an
 		var done sql.NullInt64
 		var lead string
 		if err := rows.Scan(&t.ID, &t.CaseID, &t.ClientID, &title, &t.OwnerID, &t.OwnerOrgID, &due, &t.Status, &t.CreatedBy, &created, &done, &t.Version, &lead); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		t.DueAt, t.CreatedAt, t.CompletedAt = fromUS(due), fromUS(created), fromNullUS(done)
-		if t.Title, err = db.openText(ctx, q, t.ClientID, lead, "task/"+t.ID+"/title", title); err != nil {
+		out, titles, leads = append(out, t), append(titles, title), append(leads, lead)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Title, err = db.openText(ctx, q, out[i].ClientID, leads[i], "task/"+out[i].ID+"/title", titles[i]); err != nil && !isShredded(err) {
 			return nil, err
 		}
-		out = append(out, t)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 type conferenceBody struct {

@@ -219,3 +219,6 @@ ALTER TABLE clients ADD COLUMN interpreter_used BOOLEAN NOT NULL DEFAULT FALSE;
 -- object), for agreements and organisations; empty means the defaults.
 ALTER TABLE agreements ADD COLUMN escalation_sla TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE organizations ADD COLUMN escalation_sla TEXT NOT NULL DEFAULT '{}';
+
+-- Where e-mail notifications go (optional).
+ALTER TABLE staff ADD COLUMN email TEXT NOT NULL DEFAULT '';

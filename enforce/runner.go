@@ -1,0 +1,252 @@
+package enforce
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/smtp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/accord-project/accord/i18n"
+	"github.com/accord-project/accord/sqlstore"
+	"golang.org/x/text/language"
+)
+
+// Mailer sends one plain-text e-mail.
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body, messageID string) error
+}
+
+// SMTPMailer sends through an SMTP server (STARTTLS when offered; PLAIN
+// authentication when a username is set).
+type SMTPMailer struct {
+	Addr     string // host:port
+	From     string
+	Username string
+	Password string
+}
+
+// Send sends one message.
+func (m *SMTPMailer) Send(ctx context.Context, to, subject, body, messageID string) error {
+	var auth smtp.Auth
+	if m.Username != "" {
+		host := m.Addr
+		if i := strings.LastIndexByte(host, ':'); i >= 0 {
+			host = host[:i]
+		}
+		auth = smtp.PlainAuth("", m.Username, m.Password, host)
+	}
+	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@accord>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+		m.From, to, mimeHeader(subject), messageID, time.Now().UTC().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n"))
+	return smtp.SendMail(m.Addr, auth, m.From, []string{to}, []byte(msg))
+}
+
+func mimeHeader(s string) string {
+	for _, r := range s {
+		if r > 127 {
+			return "=?utf-8?B?" + base64Std(s) + "?="
+		}
+	}
+	return s
+}
+
+// Runner fires due timers and delivers the outbox, in every server process:
+// claims keep two processes from doing the same work.
+type Runner struct {
+	DB        *sqlstore.DB
+	Catalogue *i18n.Catalogue
+	Mailer    Mailer // nil: e-mails are dropped (recorded as not sent)
+	Client    *http.Client
+	PublicURL string // links in e-mails
+	Logger    *slog.Logger
+	// Tick is how often the runner looks for due work (default 200 ms).
+	Tick   time.Duration
+	worker string
+}
+
+// Run works until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	if r.Tick == 0 {
+		r.Tick = 200 * time.Millisecond
+	}
+	if r.Client == nil {
+		r.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	r.worker = hex.EncodeToString(b[:])
+	t := time.NewTicker(r.Tick)
+	defer t.Stop()
+	for {
+		if n, err := r.FireDue(ctx); err != nil && ctx.Err() == nil {
+			r.logger().Error("firing timers", "err", err)
+		} else if n > 0 {
+			r.logger().Info("timers fired", "count", n)
+		}
+		if err := r.Deliver(ctx); err != nil && ctx.Err() == nil {
+			r.logger().Error("delivering outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+// FireDue fires every timer due now, in batches, and returns how many fired.
+func (r *Runner) FireDue(ctx context.Context) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		ts, err := r.DB.ClaimDueTimers(ctx, r.worker, 500, 30*time.Second)
+		if err != nil || len(ts) == 0 {
+			return total, err
+		}
+		n, err := r.DB.FireTimers(ctx, ts)
+		if err != nil {
+			// One bad timer must not hold back the others: fire one by one.
+			r.logger().Error("firing a batch of timers", "err", err)
+			for _, t := range ts {
+				m, err := r.DB.FireTimers(ctx, []sqlstore.Timer{t})
+				if err != nil {
+					r.logger().Error("firing timer", "timer", t.ID, "kind", t.Kind, "err", err)
+				}
+				total += m
+			}
+			continue
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// Deliver sends what is due in the outbox.
+func (r *Runner) Deliver(ctx context.Context) error {
+	items, err := r.DB.ClaimOutbox(ctx, 50, time.Minute)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		var msg sqlstore.OutboxMessage
+		json.Unmarshal(it.Payload, &msg)
+		var sendErr error
+		switch it.Channel {
+		case "email":
+			sendErr = r.sendEmail(ctx, it.Target, msg)
+		case "webhook":
+			sendErr = r.callWebhook(ctx, it.Target, it.Payload, msg)
+		}
+		retry := time.Time{}
+		if sendErr != nil && it.Attempts < 12 {
+			retry = time.Now().Add(min(time.Duration(10<<it.Attempts)*time.Second, time.Hour))
+		}
+		if sendErr != nil {
+			r.logger().Warn("delivery failed", "channel", it.Channel, "outbox", it.ID, "attempt", it.Attempts+1, "err", sendErr)
+		}
+		if err := r.DB.OutboxDone(ctx, it.ID, sendErr, retry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Runner) sendEmail(ctx context.Context, to string, msg sqlstore.OutboxMessage) error {
+	if r.Mailer == nil {
+		return fmt.Errorf("no SMTP server is configured")
+	}
+	lang := language.English
+	if st, err := r.DB.FindStaff(ctx, msg.StaffID); err == nil && len(st.Languages) > 0 {
+		lang = r.Catalogue.Match(st.Languages[0])
+	}
+	p := r.Catalogue.Printer(lang)
+	subject, link := noticeText(p, msg.Kind), r.PublicURL+"/"+linkPath(msg.SubjectID)
+	body := p.Sprintf("%[1]s\n\nOpen it in Accord: %[2]s\n\nThis message holds no personal information; sign in to see the details.", subject, link)
+	return r.Mailer.Send(ctx, to, subject, body, msg.ID)
+}
+
+// noticeText is the one line an e-mail says.
+func noticeText(p *i18n.Printer, kind string) string {
+	switch kind {
+	case "escalation.raised":
+		return p.Sprintf("An urgent escalation needs your acknowledgement")
+	case "escalation.escalated":
+		return p.Sprintf("An urgent escalation was not acknowledged in time and now needs yours")
+	case "escalation.unanswered":
+		return p.Sprintf("No one has acknowledged an urgent escalation")
+	case "escalation.action_overdue":
+		return p.Sprintf("An urgent escalation is past its action deadline")
+	case "escalation.acknowledged":
+		return p.Sprintf("Your escalation was acknowledged")
+	case "referral.received":
+		return p.Sprintf("A referral has arrived for your organisation")
+	case "referral.overdue":
+		return p.Sprintf("A referral you sent has not been answered in time")
+	case "referral.accepted", "referral.declined", "referral.in_progress", "referral.completed", "referral.cancelled":
+		return p.Sprintf("A referral has changed status")
+	}
+	return p.Sprintf("Something in Accord needs your attention")
+}
+
+func linkPath(id string) string {
+	switch {
+	case strings.HasPrefix(id, "esc_"):
+		return "escalations/" + id
+	case strings.HasPrefix(id, "ref_"):
+		return "referrals/" + id
+	case strings.HasPrefix(id, "cas_"):
+		return "cases/" + id
+	}
+	return ""
+}
+
+// callWebhook POSTs the event to the organisation's webhook, signed: the
+// Accord-Signature header is "t=<unix seconds>,v1=<hex HMAC-SHA256 of
+// "<t>.<body>" under the organisation's secret>", so the receiver can check
+// it came from Accord and is fresh. Accord-Event-Id is the idempotency key.
+func (r *Runner) callWebhook(ctx context.Context, orgID string, body []byte, msg sqlstore.OutboxMessage) error {
+	url, secret, err := r.DB.Webhook(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accord-Event-Id", msg.ID)
+	req.Header.Set("Accord-Signature", "t="+ts+",v1="+Sign(secret, ts, body))
+	resp, err := r.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
+}
+
+// Sign returns the webhook signature of body at timestamp ts.
+func Sign(secret []byte, ts string, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(ts + "."))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
