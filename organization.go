@@ -91,7 +91,9 @@ func checkUsername(u string) error {
 
 // CheckText validates a free-text field for packages outside the domain:
 // see checkText.
-func CheckText(field, s string, max int, required bool) error { return checkText(field, s, max, required) }
+func CheckText(field, s string, max int, required bool) error {
+	return checkText(field, s, max, required)
+}
 
 // checkText validates a free-text field: valid UTF-8, no control characters
 // other than newline and tab, at most max runes, non-blank when required.

@@ -315,7 +315,6 @@ func (s *Service) Conferences(ctx context.Context, c *Caller, caseID string, pur
 	return s.db.CaseConferences(ctx, caseID)
 }
 
-
 // AddToCareTeam puts a colleague (of the caller's own organisation) on a
 // client's care team: the client's clinician after an appointment, say.
 // The caller must be able to see the client.

@@ -107,7 +107,6 @@ func (c *Caller) requireOversight() error {
 	return nil
 }
 
-
 // clientFacing are the roles that work directly with clients.
 var clientFacing = []accord.Role{
 	accord.RoleNavigator, accord.RoleClinician, accord.RoleLegalAdvocate, accord.RoleSocialWorker,

@@ -676,4 +676,3 @@ func (s *Server) putWebhook(w http.ResponseWriter, r *http.Request, c *enforce.C
 	writeJSON(w, http.StatusOK, map[string]string{"url": in.URL})
 	return nil
 }
-
