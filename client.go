@@ -59,16 +59,18 @@ type Client struct {
 	HomeOrganizationID string `json:"home_organization_id"`
 
 	// Demographics.
-	GivenName         string       `json:"given_name"`
-	FamilyName        string       `json:"family_name"`
-	BirthDate         string       `json:"birth_date,omitempty"` // YYYY, YYYY-MM or YYYY-MM-DD
-	Gender            Gender       `json:"gender"`
-	GenderText        string       `json:"gender_text,omitempty"`
-	PreferredLanguage string       `json:"preferred_language"` // BCP 47
-	Languages         []string     `json:"languages,omitempty"`
-	InterpreterNeeded bool         `json:"interpreter_needed"`
-	Disabilities      []Disability `json:"disabilities,omitempty"`
-	Identifiers       []Identifier `json:"identifiers,omitempty"`
+	GivenName         string   `json:"given_name"`
+	FamilyName        string   `json:"family_name"`
+	BirthDate         string   `json:"birth_date,omitempty"` // YYYY, YYYY-MM or YYYY-MM-DD
+	Gender            Gender   `json:"gender"`
+	GenderText        string   `json:"gender_text,omitempty"`
+	PreferredLanguage string   `json:"preferred_language"` // BCP 47
+	Languages         []string `json:"languages,omitempty"`
+	InterpreterNeeded bool     `json:"interpreter_needed"`
+	// InterpreterUsed records whether an interpreter was used at intake.
+	InterpreterUsed bool         `json:"interpreter_used"`
+	Disabilities    []Disability `json:"disabilities,omitempty"`
+	Identifiers     []Identifier `json:"identifiers,omitempty"`
 
 	// Contact.
 	Phone   string `json:"phone,omitempty"`
@@ -167,6 +169,9 @@ func (c *Client) AgeAt(t time.Time) (int, bool) {
 	}
 	return age, true
 }
+
+// CheckLanguage validates a BCP 47 language tag in field.
+func CheckLanguage(field, tag string) error { return checkLanguage(field, tag) }
 
 func checkLanguage(field, tag string) error {
 	if tag == "" {

@@ -1,7 +1,9 @@
 package enforce
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/accord-project/accord"
@@ -67,10 +69,20 @@ func (s *Service) AccessReport(ctx context.Context, c *Caller, clientID string) 
 	if !oversight && !home {
 		return nil, accord.Errorf(accord.EFORBIDDEN, "an access report is produced by the client's home organisation (navigator, supervisor or privacy officer) or by the oversight body")
 	}
-	entries, err := s.db.AuditEntries(ctx, sqlstore.AuditFilter{ClientID: client.ID, After: -1, Limit: maxReportLines + 1, Newest: true})
+	// A client's history includes that of the records merged into theirs.
+	ids, err := s.db.MergedInto(ctx, client.ID)
 	if err != nil {
 		return nil, err
 	}
+	var entries []accord.AuditEntry
+	for _, id := range append([]string{client.ID}, ids...) {
+		es, err := s.db.AuditEntries(ctx, sqlstore.AuditFilter{ClientID: id, After: -1, Limit: maxReportLines + 1, Newest: true})
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, es...)
+	}
+	slices.SortFunc(entries, func(a, b accord.AuditEntry) int { return cmp.Compare(b.Index, a.Index) })
 	rep := &AccessReport{ClientID: client.ID, Language: client.PreferredLanguage, GeneratedAt: s.now().UTC()}
 	if len(entries) > maxReportLines {
 		entries, rep.Truncated = entries[:maxReportLines], true

@@ -104,7 +104,7 @@ func explain(ctx context.Context, n *names, r *accord.Request, d accord.Decision
 		b := n.basis(ctx, d.LegalBasisID)
 		return i18n.M("Shared through emergency (break-glass) access, until %[1]s. It is recorded and oversight will review it.", clock(b.ExpiresAt))
 	case accord.ReasonFirewall:
-		return i18n.M("Not shared: %[1]s is never shared with an immigration authority or the police unless a court order names this client and this information.", cat)
+		return i18n.M("Not shared: %[1]s are never shared with an immigration authority or the police unless a court order names this client and this information.", cat)
 	case accord.ReasonRoleNotPermitted:
 		return i18n.M("Not shared: the role of the person asking (%[1]s) does not include %[2]s.", i18n.Roles(r.Actor.Roles.List()), cat)
 	case accord.ReasonNotOnCareTeam:
@@ -137,7 +137,7 @@ func outsiderExplanation(r *accord.Request, d accord.Decision) i18n.Msg {
 	cat := i18n.Category(r.Category)
 	switch d.Reason {
 	case accord.ReasonFirewall:
-		return i18n.M("Not shared: %[1]s is never shared with an immigration authority or the police unless a court order names this client and this information.", cat)
+		return i18n.M("Not shared: %[1]s are never shared with an immigration authority or the police unless a court order names this client and this information.", cat)
 	case accord.ReasonPrivileged:
 		return i18n.M("Not shared: privileged legal notes are seen only by the client's legal team.")
 	case accord.ReasonBreakGlassRequired:

@@ -269,6 +269,7 @@ type clientInput struct {
 	PreferredLanguage string              `json:"preferred_language"`
 	Languages         []string            `json:"languages"`
 	InterpreterNeeded bool                `json:"interpreter_needed"`
+	InterpreterUsed   bool                `json:"interpreter_used"`
 	Disabilities      []accord.Disability `json:"disabilities"`
 	Identifiers       []accord.Identifier `json:"identifiers"`
 	Phone             string              `json:"phone"`
@@ -305,8 +306,9 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, c *enforce
 		in.Gender = accord.GenderNotStated
 	}
 	cl := &accord.Client{GivenName: in.GivenName, FamilyName: in.FamilyName, BirthDate: in.BirthDate, Gender: in.Gender, GenderText: in.GenderText,
-		PreferredLanguage: in.PreferredLanguage, Languages: in.Languages, InterpreterNeeded: in.InterpreterNeeded, Disabilities: in.Disabilities,
-		Identifiers: in.Identifiers, Phone: in.Phone, Email: in.Email, Address: in.Address}
+		PreferredLanguage: in.PreferredLanguage, Languages: in.Languages, InterpreterNeeded: in.InterpreterNeeded, InterpreterUsed: in.InterpreterUsed,
+		Disabilities: in.Disabilities,
+		Identifiers:  in.Identifiers, Phone: in.Phone, Email: in.Email, Address: in.Address}
 	if err := s.svc.CreateClient(r.Context(), c, cl); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/enforce"
+	"github.com/accord-project/accord/match"
 )
 
 // ifMatch returns the version an update names in If-Match ("3" or W/"3"),
@@ -347,6 +348,69 @@ func (s *Server) addCareTeam(w http.ResponseWriter, r *http.Request, c *enforce.
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Intake.
+
+type likelyJSON struct {
+	Client      accord.Client      `json:"client"`
+	Probability float64            `json:"probability"`
+	Fields      []match.FieldMatch `json:"fields"`
+}
+
+// findDuplicates answers "is this person already known?" before intake
+// creates a record. The person's details travel in the body, never in the
+// URL.
+func (s *Server) findDuplicates(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	purpose, err := purposeOf(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		GivenName   string              `json:"given_name"`
+		FamilyName  string              `json:"family_name"`
+		BirthDate   string              `json:"birth_date"`
+		Phone       string              `json:"phone"`
+		Identifiers []accord.Identifier `json:"identifiers"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.FindDuplicates(r.Context(), c, match.Person{GivenName: in.GivenName, FamilyName: in.FamilyName, BirthDate: in.BirthDate,
+		Phone: in.Phone, Identifiers: in.Identifiers}, purpose)
+	if err != nil {
+		return err
+	}
+	out := []likelyJSON{}
+	for _, l := range res.Likely {
+		out = append(out, likelyJSON{Client: l.Client, Probability: l.Result.Probability, Fields: l.Result.Fields})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"likely": out, "hidden": res.Hidden})
+	return nil
+}
+
+func (s *Server) mergeClients(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	purpose, err := purposeOf(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		DuplicateID string `json:"duplicate_id"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	if err := s.svc.MergeClients(r.Context(), c, r.PathValue("id"), in.DuplicateID, purpose); err != nil {
+		return err
+	}
+	v, err := s.svc.ReadClient(r.Context(), c, r.PathValue("id"), purpose)
+	if err != nil {
+		return err
+	}
+	etag(w, v.Client.Version)
+	p := s.printer(r)
+	writeJSON(w, http.StatusOK, clientViewJSON{Client: v.Client, Shared: s.disclosures(p, v.Shared), Withheld: s.disclosures(p, v.Withheld)})
 	return nil
 }
 

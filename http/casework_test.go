@@ -60,8 +60,27 @@ func TestIntakeToReferralAndEscalation(t *testing.T) {
 			call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + client + "/consents", Purpose: "COC",
 				Body: `{"method":"verbal_interpreter","language":"ar","interpreter_id":"` + layla + `","provisions":[{"type":"permit","organizations":["` + legal +
 					`"],"purposes":["LEGALAID"],"categories":["demographics","contact","social_needs","screening"]}]}`})
+			// The screener flags an imminent eviction, which starts an escalation clock at once.
+			scr, _ := call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + client + "/screenings", Purpose: "COC",
+				Body: `{"language":"ar","interpreter_used":true,"response":{"resourceType":"QuestionnaireResponse","questionnaire":"https://accord-project.org/fhir/Questionnaire/social-legal-needs|1.0.0","status":"completed","item":[` +
+					`{"linkId":"income","item":[{"linkId":"income.1","answer":[{"valueBoolean":false}]}]},` +
+					`{"linkId":"food","item":[{"linkId":"food.1","answer":[{"valueBoolean":false}]}]},` +
+					`{"linkId":"housing","item":[{"linkId":"housing.1","answer":[{"valueCoding":{"code":"worried"}}]},{"linkId":"housing.2","answer":[{"valueBoolean":true}]},{"linkId":"housing.3","answer":[{"valueCoding":{"code":"within_14_days"}}]}]}]}}`})
+			if !strings.Contains(fmt.Sprint(scr["needs"]), "eviction") || !strings.Contains(fmt.Sprint(scr["escalations"]), "imminent_eviction") {
+				t.Errorf("the screening did not flag the eviction and raise an escalation: %v", scr)
+			}
 			call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + client + "/records", Purpose: "COC",
 				Body: `{"category":"social_needs","content":"Eviction notice received; possession hearing in 5 days. Two children."}`})
+			dup, _ := call(t, srv, 200, testserver.Request{User: "omar.navigator", Method: "POST", Path: "/api/v1/intake/matches", Purpose: "COC",
+				Body: `{"given_name":"Sameera","family_name":"Khaleel","birth_date":"1988"}`})
+			if dup["hidden"] != float64(1) || len(dup["likely"].([]any)) != 0 {
+				t.Errorf("another organisation's intake sees %v; want one hidden likely duplicate (no consent to share with it)", dup)
+			}
+			dup, _ = call(t, srv, 200, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/intake/matches", Purpose: "COC",
+				Body: `{"given_name":"Khalil","family_name":"Samira","phone":"07700 900321"}`})
+			if l := dup["likely"].([]any); len(l) == 0 || str(l[0].(map[string]any), "client", "id") != client {
+				t.Errorf("intake at the clinic does not find the client by swapped names and phone: %v", dup)
+			}
 			call(t, srv, 204, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + client + "/care-team", Purpose: "TREAT",
 				Body: `{"staff_id":"` + srv.Login("j.okafor").ID + `"}`})
 			call(t, srv, 201, testserver.Request{User: "j.okafor", Method: "POST", Path: "/api/v1/clients/" + client + "/records", Purpose: "TREAT",
@@ -232,6 +251,45 @@ func TestTimersFireOnceAcrossProcesses(t *testing.T) {
 			if n := strings.Count(fmt.Sprint(work["notifications"]), "escalation.escalated"); n != len(ids) {
 				t.Errorf("the level-1 contact was told %d times for %d escalations", n, len(ids))
 			}
+		})
+	}
+}
+
+// TestMergeKeepsBothHistories merges a duplicate registration into the
+// survivor: the duplicate's records (re-sealed), consent and history now
+// belong to the survivor, and the duplicate is gone from every lookup.
+func TestMergeKeepsBothHistories(t *testing.T) {
+	for _, e := range testdb.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			srv := testserver.Start(t, e.DSN(t))
+			legal := srv.Login("f.rahimi").OrganizationID
+			a, _ := call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients", Purpose: "COC",
+				Body: `{"given_name":"Yusuf","family_name":"Haidari","birth_date":"1979-11-02","preferred_language":"fa-AF"}`})
+			b, _ := call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients", Purpose: "COC",
+				Body: `{"given_name":"Yousef","family_name":"Heidari","birth_date":"1979-02-11","preferred_language":"fa-AF","phone":"+44 7700 900777"}`})
+			survivor, dup := str(a, "id"), str(b, "id")
+			call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + dup + "/records", Purpose: "COC",
+				Body: `{"category":"social_needs","content":"Rent arrears letter, second warning."}`})
+			call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + dup + "/consents", Purpose: "COC",
+				Body: `{"method":"written","language":"fa-AF","provisions":[{"type":"permit","organizations":["` + legal + `"],"purposes":["LEGALAID"],"categories":["demographics","social_needs"]}]}`})
+			dups, _ := call(t, srv, 200, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/intake/matches", Purpose: "COC",
+				Body: `{"given_name":"Yusuf","family_name":"Haidari","birth_date":"1979-11-02"}`})
+			if !strings.Contains(fmt.Sprint(dups["likely"]), dup) {
+				t.Errorf("the transliterated, date-transposed duplicate is not among the likely matches: %v", dups)
+			}
+			call(t, srv, 200, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + survivor + "/merge", Purpose: "COC",
+				Body: `{"duplicate_id":"` + dup + `"}`})
+			call(t, srv, 404, testserver.Request{User: "amina.navigator", Method: "GET", Path: "/api/v1/clients/" + dup, Purpose: "COC"})
+			recs, resp := call(t, srv, 200, testserver.Request{User: "f.rahimi", Method: "GET", Path: "/api/v1/clients/" + survivor + "/records?category=social_needs", Purpose: "LEGALAID"})
+			if !strings.Contains(string(resp.Body), "Rent arrears") {
+				t.Errorf("after the merge legal aid, under the duplicate's consent, cannot read its record: %v", recs)
+			}
+			rep, _ := call(t, srv, 200, testserver.Request{User: "amina.navigator", Method: "GET", Path: "/api/v1/clients/" + survivor + "/access-report", Purpose: "PATRQT"})
+			if !strings.Contains(fmt.Sprint(rep["entries"]), "consent.create") || !strings.Contains(fmt.Sprint(rep["entries"]), "client.merge") {
+				t.Errorf("the survivor's access report lacks the duplicate's history or the merge")
+			}
+			call(t, srv, 400, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + survivor + "/merge", Purpose: "COC",
+				Body: `{"duplicate_id":"` + survivor + `"}`})
 		})
 	}
 }

@@ -64,7 +64,13 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/policies/local", s.authed(s.getLocalPolicies)},
 		{"PUT", "/api/v1/policies/local", s.authed(s.putLocalPolicies)},
 
+		{"POST", "/api/v1/intake/matches", s.authed(s.findDuplicates)},
+		{"POST", "/api/v1/clients/{id}/merge", s.authed(s.mergeClients)},
 		{"GET", "/api/v1/clients/{id}/cases", s.authed(s.clientCases)},
+		{"GET", "/api/v1/questionnaires", s.authed(s.listQuestionnaires)},
+		{"GET", "/api/v1/questionnaires/{id}", s.authed(s.getQuestionnaire)},
+		{"POST", "/api/v1/clients/{id}/screenings", s.authed(s.screen)},
+		{"GET", "/api/v1/clients/{id}/screenings", s.authed(s.listScreenings)},
 		{"POST", "/api/v1/clients/{id}/care-team", s.authed(s.addCareTeam)},
 		{"POST", "/api/v1/cases", s.authed(s.openCase)},
 		{"GET", "/api/v1/cases/{id}", s.authed(s.getCase)},

@@ -11,7 +11,7 @@ var (
 		accord.CatClinicalNote:        "clinical notes",
 		accord.CatLegalMatter:         "legal matters",
 		accord.CatLegalPrivilegedNote: "privileged legal notes",
-		accord.CatImmigrationStatus:   "immigration status",
+		accord.CatImmigrationStatus:   "immigration status details",
 		accord.CatSocialNeeds:         "social needs",
 		accord.CatScreening:           "screening answers",
 	}

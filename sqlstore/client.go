@@ -49,12 +49,19 @@ func (db *DB) CreateClient(ctx context.Context, actor accord.Actor, c *accord.Cl
 }
 
 func insertClient(ctx context.Context, tx *Tx, c *accord.Client) error {
+	if err := insertClientRow(ctx, tx, c); err != nil {
+		return err
+	}
+	return tx.db.indexClient(ctx, tx, c)
+}
+
+func insertClientRow(ctx context.Context, tx *Tx, c *accord.Client) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO clients (id, home_organization_id, given_name, family_name, search_name, birth_date, gender, gender_text,
-		preferred_language, languages, interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		preferred_language, languages, interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version, interpreter_used)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		c.ID, c.HomeOrganizationID, c.GivenName, c.FamilyName, FoldName(c.GivenName+" "+c.FamilyName), c.BirthDate, c.Gender, c.GenderText,
 		c.PreferredLanguage, jsonValue(c.Languages), c.InterpreterNeeded, jsonValue(c.Disabilities), jsonValue(c.Identifiers),
-		c.Phone, c.Email, c.Address, us(c.CreatedAt), us(c.UpdatedAt), c.Version)
+		c.Phone, c.Email, c.Address, us(c.CreatedAt), us(c.UpdatedAt), c.Version, c.InterpreterUsed)
 	if isUniqueViolation(err) {
 		return accord.Errorf(accord.ECONFLICT, "a client with this id already exists")
 	}
@@ -84,13 +91,13 @@ func addCareTeam(ctx context.Context, tx *Tx, clientID, staffID string) error {
 }
 
 const clientColumns = `id, home_organization_id, given_name, family_name, birth_date, gender, gender_text, preferred_language, languages,
-	interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version`
+	interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version, interpreter_used`
 
 func scanClient(sc interface{ Scan(...any) error }, c *accord.Client) error {
 	var created, updated int64
 	if err := sc.Scan(&c.ID, &c.HomeOrganizationID, &c.GivenName, &c.FamilyName, &c.BirthDate, &c.Gender, &c.GenderText, &c.PreferredLanguage,
 		asJSON(&c.Languages), &c.InterpreterNeeded, asJSON(&c.Disabilities), asJSON(&c.Identifiers), &c.Phone, &c.Email, &c.Address,
-		&created, &updated, &c.Version); err != nil {
+		&created, &updated, &c.Version, &c.InterpreterUsed); err != nil {
 		return err
 	}
 	c.CreatedAt, c.UpdatedAt = fromUS(created), fromUS(updated)
@@ -104,7 +111,7 @@ func (db *DB) FindClient(ctx context.Context, id string) (*accord.Client, error)
 		return nil, accord.Errorf(accord.ENOTFOUND, "client not found")
 	}
 	var c accord.Client
-	err := scanClient(db.queryRow(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 AND erased_at IS NULL`, id), &c)
+	err := scanClient(db.queryRow(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 AND erased_at IS NULL AND merged_into = ''`, id), &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, accord.Errorf(accord.ENOTFOUND, "client not found")
 	}
@@ -119,7 +126,7 @@ func (db *DB) SearchClients(ctx context.Context, query string, limit int) ([]acc
 		return nil, accord.FieldErrorf("q", "give at least one letter of a name to search for")
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients
-		WHERE erased_at IS NULL AND search_name LIKE $1 ESCAPE '\' ORDER BY search_name, id LIMIT $2`, "%"+escapeLike(q)+"%", limit)
+		WHERE erased_at IS NULL AND merged_into = '' AND search_name LIKE $1 ESCAPE '\' ORDER BY search_name, id LIMIT $2`, "%"+escapeLike(q)+"%", limit)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +177,7 @@ func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID stri
 	}
 	for _, q := range []string{
 		`DELETE FROM client_keys WHERE client_id = $1`,
+		`DELETE FROM client_match_keys WHERE client_id = $1`,
 		`DELETE FROM records WHERE client_id = $1`,
 		`DELETE FROM consents WHERE client_id = $1`,
 		`DELETE FROM legal_bases WHERE client_id = $1`,

@@ -169,7 +169,7 @@ func findConsents(ctx context.Context, q querier, where string, args ...any) ([]
 
 func findClientTx(ctx context.Context, q querier, id string) (*accord.Client, error) {
 	var c accord.Client
-	err := scanClient(q.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 AND erased_at IS NULL`, id), &c)
+	err := scanClient(q.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1 AND erased_at IS NULL AND merged_into = ''`, id), &c)
 	if err == sql.ErrNoRows {
 		return nil, accord.Errorf(accord.ENOTFOUND, "client not found")
 	}

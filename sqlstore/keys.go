@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/accord-project/accord"
@@ -14,8 +16,9 @@ import (
 // keyCache holds unwrapped organisation keys; there are few and they are
 // used on every sealed read.
 type keyCache struct {
-	mu   sync.Mutex
-	orgs map[string][]byte // "org_…/v1" → key
+	mu    sync.Mutex
+	orgs  map[string][]byte // "org_…/v1" → key
+	match []byte            // the duplicate-matching index key
 }
 
 func orgKeyAAD(orgID string, version int) string {
@@ -209,6 +212,20 @@ func (db *DB) RotateKeys(ctx context.Context, dataKeys bool) (orgKeys, clientKey
 				return 0, 0, err
 			}
 			clientKeys++
+		}
+	}
+	var mv string
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = $1`, matchKeyMeta).Scan(&mv); err == nil {
+		key, err := db.unwrapMeta(mv, matchKeyMeta)
+		if err != nil {
+			return 0, 0, err
+		}
+		w, kv, err := db.keyring.Wrap(key, "accord/"+matchKeyMeta)
+		if err != nil {
+			return 0, 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = $1 WHERE key = $2`, strconv.Itoa(kv)+":"+base64.StdEncoding.EncodeToString(w), matchKeyMeta); err != nil {
+			return 0, 0, err
 		}
 	}
 	tx.record(accord.AuditEntry{Kind: accord.AuditChange, ActorID: "system", Action: "keys.rotate", Count: orgKeys + clientKeys})

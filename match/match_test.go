@@ -1,0 +1,517 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/accord-project/accord"
+)
+
+// index is the storage layer's key table, in memory: key → clients.
+type index struct {
+	people []person
+	byKey  map[string][]int32
+}
+
+func newIndex(pop []person) *index {
+	ix := &index{people: pop, byKey: make(map[string][]int32, len(pop)*3)}
+	for i := range pop {
+		for _, k := range Keys(pop[i].Person) {
+			ix.byKey[k] = append(ix.byKey[k], int32(i))
+		}
+	}
+	return ix
+}
+
+// candidates returns the clients sharing a key with keys, each once.
+func (ix *index) candidates(keys []string) []Candidate {
+	var ids []int32
+	for _, k := range keys {
+		ids = append(ids, ix.byKey[k]...)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]Candidate, len(ids))
+	for i, id := range ids {
+		out[i] = Candidate{ID: ix.people[id].id, Person: ix.people[id].Person}
+	}
+	return out
+}
+
+// query is a record typed at intake, with the client it is (want), or ""
+// for someone not yet registered.
+type query struct {
+	Person
+	want   string
+	kind   string   // how it was made: "variant", or the kind of stranger
+	errors []string // for a variant, the errors made
+}
+
+func makeQueries(w *world, pop []person, variants, strangers int) []query {
+	var qs []query
+	for range variants {
+		p := pop[w.r.IntN(len(pop))]
+		v, errs := w.variant(p)
+		qs = append(qs, query{Person: v.Person, want: p.id, kind: "variant", errors: errs})
+	}
+	for range strangers {
+		s, kind := w.stranger(pop)
+		qs = append(qs, query{Person: s.Person, kind: kind})
+	}
+	return qs
+}
+
+type evaluation struct {
+	variants, strangers   int
+	found, foundCandidate int // variants whose client was ranked, was a candidate
+	top1                  int // variants whose client was ranked first
+	truePos, falsePos     int
+	candidates            int // summed over queries
+	// byError counts, for each error, the variants with it and those found.
+	byError map[string][2]int
+	// falseByKind counts false positives by the kind of query.
+	falseByKind map[string]int
+	misses      []string
+}
+
+func (e evaluation) recall() float64 { return float64(e.found) / float64(e.variants) }
+func (e evaluation) precision() float64 {
+	return float64(e.truePos) / float64(e.truePos+e.falsePos)
+}
+
+func evaluate(ix *index, qs []query, threshold float64) evaluation {
+	e := evaluation{byError: map[string][2]int{}, falseByKind: map[string]int{}}
+	for _, q := range qs {
+		cands := ix.candidates(Keys(q.Person))
+		e.candidates += len(cands)
+		ranked := Rank(q.Person, cands, threshold, 10)
+		found := false
+		for i, r := range ranked {
+			if r.ID == q.want {
+				found = true
+				e.truePos++
+				if i == 0 {
+					e.top1++
+				}
+			} else {
+				e.falsePos++
+				e.falseByKind[q.kind]++
+			}
+		}
+		if q.want == "" {
+			e.strangers++
+			continue
+		}
+		e.variants++
+		if found {
+			e.found++
+		} else if len(e.misses) < 40 {
+			e.misses = append(e.misses, fmt.Sprintf("%v: %+v", q.errors, q.Person))
+		}
+		if slices.ContainsFunc(cands, func(c Candidate) bool { return c.ID == q.want }) {
+			e.foundCandidate++
+		}
+		for _, err := range append(q.errors, "any") {
+			c := e.byError[err]
+			c[0]++
+			if found {
+				c[1]++
+			}
+			e.byError[err] = c
+		}
+	}
+	return e
+}
+
+func (e evaluation) report() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "variants %d, strangers %d, candidates per query %.1f\n", e.variants, e.strangers, float64(e.candidates)/float64(e.variants+e.strangers))
+	fmt.Fprintf(&b, "recall %.4f (candidates %.4f, ranked first %.4f), precision %.4f (%d true, %d false positives)\n",
+		e.recall(), float64(e.foundCandidate)/float64(e.variants), float64(e.top1)/float64(e.variants), e.precision(), e.truePos, e.falsePos)
+	fmt.Fprintf(&b, "false positives by query: %v\n", e.falseByKind)
+	var errs []string
+	for k := range e.byError {
+		errs = append(errs, k)
+	}
+	sort.Strings(errs)
+	for _, k := range errs {
+		c := e.byError[k]
+		fmt.Fprintf(&b, "  %-22s %5d variants, recall %.3f\n", k, c[0], float64(c[1])/float64(c[0]))
+	}
+	return b.String()
+}
+
+// TestEvaluation measures precision and recall at DefaultThreshold on
+// generated data: 50,000 clients, 2,000 of them coming back with the errors
+// of variantErrors, and 2,000 strangers (new people, unregistered relatives,
+// namesakes). Run with -v for the breakdown.
+func TestEvaluation(t *testing.T) {
+	w := newWorld(1)
+	pop := w.population(50_000)
+	ix := newIndex(pop)
+	qs := makeQueries(w, pop, 2000, 2000)
+	e := evaluate(ix, qs, DefaultThreshold)
+	t.Log("\n" + e.report())
+	if testing.Verbose() {
+		for _, m := range e.misses {
+			t.Log("missed:", m)
+		}
+	}
+	if r := e.recall(); r < 0.95 {
+		t.Errorf("recall = %.4f, want >= 0.95", r)
+	}
+	if p := e.precision(); p < 0.90 {
+		t.Errorf("precision = %.4f, want >= 0.90", p)
+	}
+}
+
+func kinds(r Result) map[Field]Kind {
+	m := map[Field]Kind{}
+	for _, f := range r.Fields {
+		m[f.Field] = f.Kind
+	}
+	return m
+}
+
+func TestScore(t *testing.T) {
+	type k = map[Field]Kind
+	base := Person{GivenName: "Mohammed", FamilyName: "Al-Hassan", BirthDate: "1990-03-15", Phone: "+44 7911 123456"}
+	with := func(f func(p *Person)) Person {
+		p := base
+		f(&p)
+		return p
+	}
+	for _, tc := range []struct {
+		name   string
+		a, b   Person
+		want   k
+		likely bool // probability >= DefaultThreshold
+	}{
+		{
+			name: "identical", a: base, b: base, likely: true,
+			want: k{"given_name": "exact", "family_name": "exact", "birth_date": "exact", "phone": "exact", "identifier": "missing"},
+		},
+		{
+			name: "transliterated and reformatted",
+			a:    base,
+			b:    Person{GivenName: "MUHAMMAD", FamilyName: "Hassan", BirthDate: "1990-03-15", Phone: "07911 123456"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "exact", "phone": "exact", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "swapped names, year only",
+			a:    Person{GivenName: "Shabnam", FamilyName: "Rahimi", BirthDate: "1990-03-15"},
+			b:    Person{GivenName: "RAHIMI", FamilyName: "Shabnam", BirthDate: "1990"},
+			want: k{"given_name": "exact", "family_name": "exact", "birth_date": "partial", "phone": "missing", "identifier": "missing", "names_swapped": "similar"}, likely: true,
+		},
+		{
+			// Common names and only a birth year: one of many namesakes.
+			name: "common names swapped, year only",
+			a:    base,
+			b:    Person{GivenName: "Hassan", FamilyName: "Mohamed", BirthDate: "1990"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "partial", "phone": "missing", "identifier": "missing", "names_swapped": "similar"}, likely: false,
+		},
+		{
+			name: "day and month transposed",
+			a:    with(func(p *Person) { p.BirthDate = "1990-03-11" }),
+			b:    with(func(p *Person) { p.BirthDate = "1990-11-03"; p.Phone = "" }),
+			want: k{"given_name": "exact", "family_name": "exact", "birth_date": "similar", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "sibling sharing the phone",
+			a:    base,
+			b:    Person{GivenName: "Omar", FamilyName: "Al-Hassan", BirthDate: "1993-07-02", Phone: "+447911123456"},
+			want: k{"given_name": "different", "family_name": "exact", "birth_date": "different", "phone": "exact", "identifier": "missing"}, likely: false,
+		},
+		{
+			name: "namesake born another year",
+			a:    base,
+			b:    Person{GivenName: "Mohamed", FamilyName: "Hassan", BirthDate: "1978-11-02"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "different", "phone": "missing", "identifier": "missing"}, likely: false,
+		},
+		{
+			name: "same identifier",
+			a:    Person{GivenName: "Yusuf", FamilyName: "Warsame", Identifiers: []accord.Identifier{{System: "unhcr", Value: "123-45C67890"}}},
+			b:    Person{GivenName: "Youssef", FamilyName: "Warsame", Identifiers: []accord.Identifier{{System: "UNHCR", Value: "12345c67890"}}},
+			want: k{"given_name": "transliteration", "family_name": "exact", "birth_date": "missing", "phone": "missing", "identifier": "exact"}, likely: true,
+		},
+		{
+			name: "Ukrainian romanisations and Cyrillic",
+			a:    Person{GivenName: "Oleksandr", FamilyName: "Kovalska", BirthDate: "1985-06-01"},
+			b:    Person{GivenName: "Олександр", FamilyName: "Ковальська", BirthDate: "1985-06"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "partial", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "Abd al-Rahman spellings",
+			a:    Person{GivenName: "Abd al-Rahman", FamilyName: "Jama", BirthDate: "2001"},
+			b:    Person{GivenName: "Cabdiraxmaan", FamilyName: "Jaamac", BirthDate: "2001-01-01"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "partial", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "Arabic script",
+			a:    Person{GivenName: "محمد", FamilyName: "الخطيب", BirthDate: "1972-04-09"},
+			b:    Person{GivenName: "Mohamed", FamilyName: "El-Khatib", BirthDate: "1972-04-09"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "exact", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "Ethiopic script",
+			a:    Person{GivenName: "ዳዊት", FamilyName: "ተስፋይ", BirthDate: "1995-02-10"},
+			b:    Person{GivenName: "Dawit", FamilyName: "Tesfaye", BirthDate: "1995-02-10"},
+			want: k{"given_name": "transliteration", "family_name": "transliteration", "birth_date": "exact", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "cognate given name",
+			a:    Person{GivenName: "Olena", FamilyName: "Shevchenko", BirthDate: "1979-12-24"},
+			b:    Person{GivenName: "Helen", FamilyName: "Shevchenko", BirthDate: "1979-12-24"},
+			want: k{"given_name": "similar", "family_name": "exact", "birth_date": "exact", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "second surname dropped, accents",
+			a:    Person{GivenName: "José Luis", FamilyName: "García López", BirthDate: "1988-09-30"},
+			b:    Person{GivenName: "JOSE LUIS", FamilyName: "Garcia", BirthDate: "1988-09-30"},
+			want: k{"given_name": "exact", "family_name": "partial", "birth_date": "exact", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "nisba is another name",
+			a:    Person{GivenName: "Karim", FamilyName: "Ahmadi", BirthDate: "1990"},
+			b:    Person{GivenName: "Ahmad", FamilyName: "Karimi", BirthDate: "1990"},
+			want: k{"given_name": "different", "family_name": "different", "birth_date": "partial", "phone": "missing", "identifier": "missing"}, likely: false,
+		},
+		{
+			name: "known different names",
+			a:    Person{GivenName: "Mahmoud", FamilyName: "Osman", BirthDate: "1980-02-02"},
+			b:    Person{GivenName: "Mohammed", FamilyName: "Osman", BirthDate: "1981-05-05"},
+			want: k{"given_name": "different", "family_name": "exact", "birth_date": "different", "phone": "missing", "identifier": "missing"}, likely: false,
+		},
+		{
+			name: "typo and phone one digit off",
+			a:    Person{GivenName: "Svitlana", FamilyName: "Bondarenko", BirthDate: "1969-10-11", Phone: "+380 67 123 4567"},
+			b:    Person{GivenName: "Svitlna", FamilyName: "Bondarenko", BirthDate: "1969", Phone: "067 123 4568"},
+			want: k{"given_name": "similar", "family_name": "exact", "birth_date": "partial", "phone": "similar", "identifier": "missing"}, likely: true,
+		},
+		{
+			name: "empty",
+			a:    Person{}, b: Person{},
+			want: k{"given_name": "missing", "family_name": "missing", "birth_date": "missing", "phone": "missing", "identifier": "missing"}, likely: false,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Score(tc.a, tc.b)
+			if diff := cmp.Diff(tc.want, kinds(r)); diff != "" {
+				t.Errorf("Score kinds (-want +got):\n%s", diff)
+			}
+			if got := r.Probability >= DefaultThreshold; got != tc.likely {
+				t.Errorf("Probability = %.3f, likely = %v, want %v (%+v)", r.Probability, got, tc.likely, r.Fields)
+			}
+			if back := Score(tc.b, tc.a); math.Abs(back.Probability-r.Probability) > 1e-9 {
+				t.Errorf("Score not symmetric: %.6f and %.6f", r.Probability, back.Probability)
+			}
+		})
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	// Spellings that must share a canonical form or group (and so a
+	// phonetic code) and the form.
+	for _, tc := range []struct {
+		name      string
+		spellings []string
+		family    bool
+	}{
+		{"Muhammad", []string{"Mohammed", "Muhammad", "Mohamed", "Mohamad", "Mehmet", "Maxamed", "محمد"}, false},
+		{"Abd al-Rahman", []string{"Abdulrahman", "Abd al-Rahman", "Abdelrahman", "Abdirahman", "Abderrahmane", "Abdul Rahman", "Cabdiraxmaan", "عبد الرحمن"}, false},
+		{"Abdullah", []string{"Abdullah", "Abdallah", "Abdulla", "Abdalla"}, false},
+		{"Yusuf", []string{"Yusuf", "Youssef", "Yousef", "Yusef", "Joseph", "يوسف"}, false},
+		{"Oleksandr", []string{"Oleksandr", "Olexandr", "Aleksandr", "Alexander", "Олександр"}, false},
+		{"Hussein", []string{"Hussein", "Husayn", "Hussain", "Husein", "Xuseen", "حسين"}, false},
+		{"Asadullah", []string{"Asadullah", "Asadollah", "Asad Ullah", "Asadallah"}, false},
+		{"Mariia", []string{"Mariia", "Maria", "Mariya", "María"}, false},
+		{"Ivanova", []string{"Ivanova", "Ivanov", "Іванова"}, true},
+		{"Kovalskyi", []string{"Kovalskyi", "Kovalska", "Kovalsky", "Kowalski"}, true},
+		{"Al-Khatib", []string{"Al-Khatib", "El Khatib", "al Khatib", "الخطيب"}, true},
+		{"Haidari", []string{"Haidari", "Haideri", "Heydari"}, true},
+		{"Tesfay", []string{"Tesfay", "Tesfaye", "Tesfai", "ተስፋይ"}, true},
+		{"Ghebremeskel", []string{"Gebremeskel", "Ghebremeskel"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := parseName(tc.spellings[0], tc.family)
+			for _, s := range tc.spellings[1:] {
+				got := parseName(s, tc.family)
+				if got.code() != want.code() {
+					t.Errorf("code(%q) = %q, want %q as for %q", s, got.code(), want.code(), tc.spellings[0])
+				}
+			}
+		})
+	}
+}
+
+// TestNameGroups checks that no spelling is listed in two groups: the
+// second listing would be silently ignored.
+func TestNameGroups(t *testing.T) {
+	seen := map[string]string{}
+	for _, g := range nameGroups {
+		for _, s := range g {
+			c := canonicalWord(strings.TrimPrefix(s, "~"), false)
+			if other, ok := seen[c]; ok && other != g[0] {
+				t.Errorf("%q (canonical %q) is in group %q and in group %q", s, c, other, g[0])
+			}
+			seen[c] = g[0]
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want date
+	}{
+		{"1990-03-15", date{1990, 3, 15, 3}},
+		{"1990-03", date{1990, 3, 0, 2}},
+		{"1990", date{1990, 0, 0, 1}},
+		{"1990-01-01", date{1990, 0, 0, 1}},
+		{"1990-13-01", date{1990, 0, 0, 1}},
+		{"19x0", date{}},
+		{"", date{}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, parseDate(tc.in), cmp.AllowUnexported(date{})); diff != "" {
+				t.Errorf("parseDate(%q) (-want +got):\n%s", tc.in, diff)
+			}
+		})
+	}
+}
+
+func TestKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    Person
+		want []string
+	}{
+		{
+			name: "full record",
+			p: Person{GivenName: "Mohammed", FamilyName: "Al-Hassan", BirthDate: "1990-03-15", Phone: "+44 7911 123456",
+				Identifiers: []accord.Identifier{{System: "UNHCR", Value: "123-45C67890"}}},
+			want: []string{"d:19900315", "i:unhcr 12345C67890", "n:HSN MHMT", "p:11123456", "y:HSN 1990", "y:MHMT 1990"},
+		},
+		{
+			name: "swapped names share the name key",
+			p:    Person{GivenName: "Hassan", FamilyName: "Muhammad", BirthDate: "1990-15-03"[:4]},
+			want: []string{"n:HSN MHMT", "y:HSN 1990", "y:MHMT 1990"},
+		},
+		{
+			name: "two family names, 1 January",
+			p:    Person{GivenName: "María José", FamilyName: "García López", BirthDate: "1988-01-01"},
+			want: []string{"n:KRS MR", "n:LPS MR", "y:KRS 1988", "y:LPS 1988", "y:MR 1988"},
+		},
+		{
+			name: "one name only",
+			p:    Person{GivenName: "Zahra", Phone: "0093 70 123 4567"},
+			want: []string{"p:01234567"},
+		},
+		{name: "nothing", p: Person{}, want: nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, Keys(tc.p)); diff != "" {
+				t.Errorf("Keys (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRank(t *testing.T) {
+	q := Person{GivenName: "Fatima", FamilyName: "Hassan", BirthDate: "1992-05-04", Phone: "+44 7700 900123"}
+	same := Candidate{ID: "cl_a", Person: Person{GivenName: "Faadumo", FamilyName: "Xasan", BirthDate: "1992-05-04", Phone: "07700 900123"}}
+	namesake := Candidate{ID: "cl_c", Person: Person{GivenName: "Fatma", FamilyName: "Hasan", BirthDate: "1992"}}
+	sister := Candidate{ID: "cl_b", Person: Person{GivenName: "Amina", FamilyName: "Hassan", BirthDate: "1995-01-20", Phone: "07700 900123"}}
+	for _, tc := range []struct {
+		name      string
+		cands     []Candidate
+		threshold float64
+		limit     int
+		want      []string
+	}{
+		{"likely only", []Candidate{namesake, same, sister}, DefaultThreshold, 0, []string{"cl_a"}},
+		{"all, best first", []Candidate{namesake, same, sister}, 0, 0, []string{"cl_a", "cl_c", "cl_b"}},
+		{"limit", []Candidate{namesake, same, sister}, 0, 2, []string{"cl_a", "cl_c"}},
+		// A namesake alone is likelier than beside the person herself.
+		{"namesake alone", []Candidate{namesake}, 0.2, 0, []string{"cl_c"}},
+		// One person registered twice: the two records share the
+		// probability and tie, in the order of their IDs.
+		{"registered twice", []Candidate{{ID: "cl_d", Person: same.Person}, same}, 0.4, 0, []string{"cl_a", "cl_d"}},
+		{"none", nil, 0, 0, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, r := range Rank(q, tc.cands, tc.threshold, tc.limit) {
+				got = append(got, r.ID)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Rank (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func FuzzScore(f *testing.F) {
+	f.Add("Mohammed", "Al-Hassan", "1990-03-15", "+44 7911 123456", "Muhammad", "Hassan", "1990", "07911123456")
+	f.Add("Олександр", "Ковальська", "1985-06", "", "Oleksandr", "Kovalska", "1985-06-01", "")
+	f.Add("ዳዊት", "ተስፋይ", "1995-02-10", "", "محمد", "الخطيب", "1972-04-09", "")
+	f.Add("", "", "", "", "a", "b", "9999-99-99", "0")
+	f.Add("Abd al-Rahman bin", "al", "2001-02-31", "++", "x", "xx", "0000", "12345678901234567890")
+	f.Fuzz(func(t *testing.T, g1, f1, d1, p1, g2, f2, d2, p2 string) {
+		a := Person{GivenName: g1, FamilyName: f1, BirthDate: d1, Phone: p1, Identifiers: []accord.Identifier{{System: "s", Value: p1}}}
+		b := Person{GivenName: g2, FamilyName: f2, BirthDate: d2, Phone: p2, Identifiers: []accord.Identifier{{System: "s", Value: p2}}}
+		r := Score(a, b)
+		if !(r.Probability >= 0 && r.Probability <= 1) {
+			t.Fatalf("Probability = %v, want within [0, 1]", r.Probability)
+		}
+		if back := Score(b, a); math.Abs(back.Probability-r.Probability) > 1e-9 {
+			t.Fatalf("Score(a, b) = %v, Score(b, a) = %v", r.Probability, back.Probability)
+		}
+		if k1, k2 := Keys(a), Keys(a); !slices.Equal(k1, k2) {
+			t.Fatalf("Keys not deterministic: %q, %q", k1, k2)
+		}
+	})
+}
+
+func FuzzKeys(f *testing.F) {
+	f.Add("Mohammed", "Al-Hassan", "1990-03-15", "+44 7911 123456", "unhcr", "123-45C67890")
+	f.Add("María José", "García López", "1988-01-01", "", "", "")
+	f.Add("ዳዊት", "Ковальська", "1985-06", "0093 70 123 4567", " ", "-")
+	f.Fuzz(func(t *testing.T, g, fam, d, phone, sys, val string) {
+		p := Person{GivenName: g, FamilyName: fam, BirthDate: d, Phone: phone, Identifiers: []accord.Identifier{{System: sys, Value: val}}}
+		keys := Keys(p)
+		if !slices.IsSorted(keys) || len(slices.Compact(slices.Clone(keys))) != len(keys) {
+			t.Fatalf("Keys = %q, want sorted and distinct", keys)
+		}
+		if again := Keys(p); !slices.Equal(keys, again) {
+			t.Fatalf("Keys not deterministic: %q, %q", keys, again)
+		}
+		for _, k := range keys {
+			if len(k) < 3 || k[1] != ':' || !strings.Contains("ndypi", k[:1]) {
+				t.Fatalf("key %q has no type prefix", k)
+			}
+		}
+		// A person always shares a key with themself spelled in capitals:
+		// keys are computed on folded names.
+		up := p
+		up.GivenName, up.FamilyName = strings.ToUpper(g), strings.ToUpper(fam)
+		if !slices.Equal(Keys(up), keys) && isASCII(g+fam) {
+			t.Fatalf("Keys(%q %q) = %q, Keys in capitals = %q", g, fam, keys, Keys(up))
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

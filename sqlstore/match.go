@@ -1,0 +1,139 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/match"
+	"github.com/accord-project/accord/sealing"
+)
+
+// The duplicate-matching index stores a keyed hash of each blocking key
+// (match.Keys), never the key itself: keys hold phone digits and birth
+// dates. The hashing key is random, stored in meta wrapped by the KEK, and
+// re-wrapped when the KEK rotates.
+
+const matchKeyMeta = "match_index_key"
+
+func (db *DB) matchKey(ctx context.Context, q querier) ([]byte, error) {
+	db.keys.mu.Lock()
+	k := db.keys.match
+	db.keys.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	if err := db.requireKeyring(); err != nil {
+		return nil, err
+	}
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = $1`, matchKeyMeta).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		key := sealing.NewKey()
+		w, kv, err := db.keyring.Wrap(key, "accord/"+matchKeyMeta)
+		if err != nil {
+			return nil, err
+		}
+		v = strconv.Itoa(kv) + ":" + base64.StdEncoding.EncodeToString(w)
+		if _, err := q.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, matchKeyMeta, v); err != nil {
+			return nil, err
+		}
+		if err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = $1`, matchKeyMeta).Scan(&v); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	key, err := db.unwrapMeta(v, matchKeyMeta)
+	if err != nil {
+		return nil, err
+	}
+	db.keys.mu.Lock()
+	db.keys.match = key
+	db.keys.mu.Unlock()
+	return key, nil
+}
+
+func (db *DB) unwrapMeta(v, name string) ([]byte, error) {
+	vs, b64, ok := strings.Cut(v, ":")
+	kv, err := strconv.Atoi(vs)
+	if !ok || err != nil {
+		return nil, fmt.Errorf("meta %s is malformed", name)
+	}
+	w, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("meta %s is malformed", name)
+	}
+	return db.keyring.Unwrap(w, kv, "accord/"+name)
+}
+
+// hashKeys returns the stored form of blocking keys.
+func hashKeys(key []byte, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(k))
+		out[i] = hex.EncodeToString(m.Sum(nil)[:16])
+	}
+	return out
+}
+
+func (db *DB) indexClient(ctx context.Context, tx *Tx, c *accord.Client) error {
+	key, err := db.matchKey(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM client_match_keys WHERE client_id = $1`, c.ID); err != nil {
+		return err
+	}
+	for _, k := range hashKeys(key, match.Keys(match.FromClient(c))) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_match_keys (key, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MatchCandidates returns the clients sharing a blocking key with p (not
+// erased, not merged), at most limit.
+func (db *DB) MatchCandidates(ctx context.Context, p match.Person, limit int) ([]accord.Client, error) {
+	keys := match.Keys(p)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	key, err := db.matchKey(ctx, db.write)
+	if err != nil {
+		return nil, err
+	}
+	hashed := hashKeys(key, keys)
+	args := make([]any, 0, len(hashed)+1)
+	ph := make([]string, len(hashed))
+	for i, h := range hashed {
+		args = append(args, h)
+		ph[i] = placeholder(i + 1)
+	}
+	args = append(args, limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE erased_at IS NULL AND merged_into = '' AND id IN
+		(SELECT DISTINCT client_id FROM client_match_keys WHERE key IN (`+joinComma(ph)+`)) LIMIT `+placeholder(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []accord.Client
+	for rows.Next() {
+		var c accord.Client
+		if err := scanClient(rows, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
