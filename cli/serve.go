@@ -62,7 +62,7 @@ func open(ctx context.Context, env Env, dsn, keysDir, origin string) (*app, erro
 		return nil, err
 	}
 	logger := newLogger(env.Stderr)
-	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: keys.Keyring, Logger: logger, Now: env.Now})
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: keys.Keyring, Logger: logger, Now: env.Now, Email: env.Getenv("ACCORD_SMTP_ADDR") != ""})
 	if err != nil {
 		return nil, err
 	}

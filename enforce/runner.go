@@ -78,9 +78,6 @@ func (r *Runner) Run(ctx context.Context) {
 	if r.Tick == 0 {
 		r.Tick = 200 * time.Millisecond
 	}
-	if r.Client == nil {
-		r.Client = &http.Client{Timeout: 10 * time.Second}
-	}
 	var b [6]byte
 	rand.Read(b[:])
 	r.worker = hex.EncodeToString(b[:])
@@ -153,7 +150,7 @@ func (r *Runner) Deliver(ctx context.Context) error {
 			sendErr = r.callWebhook(ctx, it.Target, it.Payload, msg)
 		}
 		retry := time.Time{}
-		if sendErr != nil && it.Attempts < 12 {
+		if sendErr != nil && it.Attempts < 12 && !(it.Channel == "email" && r.Mailer == nil) {
 			retry = time.Now().Add(min(time.Duration(10<<it.Attempts)*time.Second, time.Hour))
 		}
 		if sendErr != nil {
@@ -232,7 +229,11 @@ func (r *Runner) callWebhook(ctx context.Context, orgID string, body []byte, msg
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accord-Event-Id", msg.ID)
 	req.Header.Set("Accord-Signature", "t="+ts+",v1="+Sign(secret, ts, body))
-	resp, err := r.Client.Do(req)
+	client := r.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,13 @@ type apiCall struct {
 	docRejects bool
 	before     func(t *testing.T)            // runs first
 	save       map[string]string             // var name -> field of the JSON response ("id", "client.id")
+	saveETag   string                        // var name for the response's ETag header, for a later If-Match
 	check      func(t *testing.T, r *answer) // further checks
+	// invalidWithDecision marks an invalid (400) answer that carries the
+	// decision refusing an organisation named in the body (a case
+	// participant, an escalation's responsible organisation): the one
+	// exception to "an error carries a decision exactly when it is denied".
+	invalidWithDecision bool
 }
 
 // answer is a response as the test sees it.
@@ -78,7 +84,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			srv := testserver.Start(t, e.DSN(t))
 			h := &harness{d: d, srv: srv, vars: demoVars(t, srv), seen: map[string]map[string]bool{}}
-			calls := conformanceCalls(srv)
+			calls := append(conformanceCalls(srv), caseworkCalls(srv)...)
 			for _, c := range calls {
 				h.run(t, c)
 			}
@@ -116,6 +122,8 @@ func demoVars(t *testing.T, srv *testserver.Server) map[string]string {
 			v["legalAid"] = o.ID
 		case accord.SectorSocial:
 			v["social"] = o.ID
+		case accord.SectorCivilSociety:
+			v["ngo"] = o.ID
 		case accord.SectorLawEnforcement:
 			v["police"] = o.ID
 		case accord.SectorImmigrationAuthority:
@@ -146,13 +154,14 @@ func demoVars(t *testing.T, srv *testserver.Server) map[string]string {
 			v["mlp"] = a.ID
 		}
 	}
-	for _, k := range []string{"clinic", "legalAid", "social", "police", "immigration", "x", "xName", "courtOrder", "mlp"} {
+	for _, k := range []string{"clinic", "legalAid", "social", "ngo", "police", "immigration", "x", "xName", "courtOrder", "mlp"} {
 		if v[k] == "" {
 			t.Fatalf("the demo partnership has no %s", k)
 		}
 	}
 	// Well-formed ids of nothing.
-	for _, p := range []string{accord.PrefixOrganization, accord.PrefixStaff, accord.PrefixClient, accord.PrefixAgreement, accord.PrefixConsent} {
+	for _, p := range []string{accord.PrefixOrganization, accord.PrefixStaff, accord.PrefixClient, accord.PrefixAgreement, accord.PrefixConsent,
+		accord.PrefixCase, accord.PrefixTask, accord.PrefixReferral, accord.PrefixEscalation, accord.PrefixService, accord.PrefixGoal} {
 		v["no:"+p] = p + "_" + strings.Repeat("a", 26)
 	}
 	return v
@@ -220,7 +229,14 @@ func (h *harness) run(t *testing.T, c apiCall) {
 			t.Errorf("the answer does not match openapi.json:\n\t%s", strings.Join(problems, "\n\t"))
 		}
 		if c.want >= 400 {
-			checkError(t, a, c.code)
+			checkError(t, a, c.code, c.invalidWithDecision)
+		}
+		checkETag(t, a)
+		if c.saveETag != "" {
+			if a.Header.Get("ETag") == "" {
+				t.Fatalf("no ETag in the response to save as $%s", c.saveETag)
+			}
+			h.vars[c.saveETag] = a.Header.Get("ETag")
 		}
 		for k, path := range c.save {
 			v, ok := a.field(path).(string)
@@ -276,8 +292,16 @@ func (h *harness) checkRequest(t *testing.T, op *operation, req testserver.Reque
 		case "query":
 			values = q[name]
 		case "header":
-			if name == "Accord-Purpose" && req.Purpose != "" {
-				values = []string{string(req.Purpose)}
+			if name == "Accord-Purpose" {
+				if req.Purpose != "" {
+					values = []string{string(req.Purpose)}
+				}
+				break
+			}
+			for k, v := range req.Header {
+				if strings.EqualFold(k, name) {
+					values = []string{v}
+				}
 			}
 		default:
 			continue
@@ -338,8 +362,9 @@ func (h *harness) checkRequest(t *testing.T, op *operation, req testserver.Reque
 
 // checkError checks an error answer: its code (want, when given) maps to
 // its status, it echoes the request id, and it carries a decision exactly
-// when it is denied.
-func checkError(t *testing.T, a *answer, want string) {
+// when it is denied — or, when invalidWithDecision, it is invalid and
+// carries the decision that refused an organisation named in the body.
+func checkError(t *testing.T, a *answer, want string, invalidWithDecision bool) {
 	t.Helper()
 	if got := a.field("error.code"); want != "" && got != want {
 		t.Errorf("error code %v, want %s\n%s", got, want, a.Body)
@@ -350,9 +375,36 @@ func checkError(t *testing.T, a *answer, want string) {
 	if id := a.field("error.request_id"); id != a.Header.Get("Accord-Request-Id") {
 		t.Errorf("error.request_id %v, header Accord-Request-Id %q", id, a.Header.Get("Accord-Request-Id"))
 	}
-	if code := a.field("error.code"); (code == accord.EDENIED) != (a.field("error.decision") != nil) {
+	code := a.field("error.code")
+	if invalidWithDecision {
+		if code != accord.EINVALID || a.field("error.decision") == nil {
+			t.Errorf("want an invalid error with the refusing decision, got a %v error, decision %v", code, a.field("error.decision"))
+		}
+		return
+	}
+	if (code == accord.EDENIED) != (a.field("error.decision") != nil) {
 		t.Errorf("a %v error must carry a decision exactly when it is denied", code)
 	}
+}
+
+// checkETag checks that an answer's ETag, when it has one, is the quoted
+// version of the object it carries (the object itself, or the client or
+// referral of a view).
+func checkETag(t *testing.T, a *answer) {
+	t.Helper()
+	tag := a.Header.Get("ETag")
+	if tag == "" || a.Status >= 300 {
+		return
+	}
+	for _, path := range []string{"version", "client.version", "referral.version"} {
+		if v := a.field(path); v != nil {
+			if want := fmt.Sprintf("%q", fmt.Sprint(v)); tag != want {
+				t.Errorf("ETag %s, but the %s is %v", tag, path, v)
+			}
+			return
+		}
+	}
+	t.Errorf("an ETag (%s) on an answer without a version", tag)
 }
 
 // checkResponse returns how the answer breaks the operation's documented
@@ -434,7 +486,21 @@ func (h *harness) derivedCalls(t *testing.T, calls []apiCall) []apiCall {
 			t.Errorf("%s: no successful call", key)
 			continue
 		}
-		b.note, b.before, b.save, b.check, b.docRejects, b.header = "", nil, nil, nil, false, nil
+		// A change to a versioned object keeps its If-Match: without it the
+		// answer would be 428 before the body is read.
+		ifMatch := b.header["If-Match"]
+		headers := func(kv ...string) map[string]string {
+			m := map[string]string{}
+			if ifMatch != "" {
+				m["If-Match"] = ifMatch
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i]] = kv[i+1]
+			}
+			return m
+		}
+		b.note, b.before, b.save, b.saveETag, b.check, b.docRejects, b.invalidWithDecision = "", nil, nil, "", nil, false, false
+		b.header = headers()
 		if !op.public() {
 			c := b
 			c.user, c.bearer, c.want, c.code, c.note = "", "", 401, accord.EUNAUTHENTICATED, "no credentials"
@@ -454,12 +520,12 @@ func (h *harness) derivedCalls(t *testing.T, calls []apiCall) []apiCall {
 			// What a browser sends with a request from another site: Go's
 			// cross-origin protection refuses it before authentication.
 			c := b
-			c.header, c.want, c.code, c.note = map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, accord.EFORBIDDEN, "cross-origin"
+			c.header, c.want, c.code, c.note = headers("Sec-Fetch-Site", "cross-site"), 403, accord.EFORBIDDEN, "cross-origin"
 			out = append(out, c)
 		}
 		if _, ok := op.m["requestBody"]; ok {
 			c := b
-			c.header, c.want, c.code, c.note, c.docRejects = map[string]string{"Content-Type": "text/plain"}, 415, accord.EUNSUPPORTEDMEDIA, "text body", true
+			c.header, c.want, c.code, c.note, c.docRejects = headers("Content-Type", "text/plain"), 415, accord.EUNSUPPORTEDMEDIA, "text body", true
 			out = append(out, c)
 			c = b
 			c.body, c.want, c.code, c.note, c.docRejects = `{"surplus": 1}`, 400, accord.EINVALID, "unknown field", true
@@ -576,7 +642,7 @@ func (h *harness) runUnmatched(t *testing.T, c unmatchedCall) {
 		if problems := h.checkAnswer(t, documented, a); len(problems) > 0 {
 			t.Errorf("the answer does not match components/responses/%s:\n\t%s", c.response, strings.Join(problems, "\n\t"))
 		}
-		checkError(t, a, c.code)
+		checkError(t, a, c.code, false)
 		if got := resp.Header.Get("Allow"); got != c.allow {
 			t.Errorf("Allow %q, want %q", got, c.allow)
 		}

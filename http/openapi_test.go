@@ -20,6 +20,9 @@ import (
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/enforce"
 	accordhttp "github.com/accord-project/accord/http"
+	"github.com/accord-project/accord/match"
+	"github.com/accord-project/accord/screening"
+	"github.com/accord-project/accord/sqlstore"
 )
 
 // The tests in this file hold openapi.json to the server: the route table
@@ -149,34 +152,48 @@ func TestOpenAPIRoutes(t *testing.T) {
 	if diff := cmp.Diff(sortedKeys(handlers), all); diff != "" {
 		t.Fatalf("routes.go as parsed (-) does not match routeTable (+); has the table's form changed?\n%s", diff)
 	}
-	usesPurpose := methodsCalling(t, "purposeOf")
+	callsPurposeOf := methodsCalling(t, "purposeOf")
 	for _, key := range ops {
 		op := d.ops[key]
-		h := handlers[key]
+		rh := handlers[key]
+		h := rh.name
 		if id := op.m["operationId"]; id != h {
 			t.Errorf("%s: operationId %v, want the handler's name %q", key, id, h)
 		}
+		// The handler reads the purpose itself, or a wrapper does for it
+		// (updateCase reads it for every kind of case change).
+		usesPurpose := callsPurposeOf[h] || slices.ContainsFunc(rh.wrappers, func(w string) bool { return callsPurposeOf[w] })
 		p := op.param("header", "Accord-Purpose")
 		switch {
-		case usesPurpose[h] && p == nil:
+		case usesPurpose && p == nil:
 			t.Errorf("%s: handler %s calls purposeOf, but the operation does not document the Accord-Purpose header", key, h)
-		case usesPurpose[h] && p["required"] != true:
+		case usesPurpose && p["required"] != true:
 			t.Errorf("%s: Accord-Purpose must be required", key)
-		case !usesPurpose[h] && p != nil:
+		case !usesPurpose && p != nil:
 			t.Errorf("%s: documents Accord-Purpose, but handler %s does not read it", key, h)
 		}
 	}
 }
 
+// routeHandler is the handler of one route: the method named in the route
+// table, inside any wrappers ({"POST", "/api/v1/cases/{id}/goals",
+// s.authed(s.updateCase(s.addGoal))} → addGoal, wrapped by updateCase).
+type routeHandler struct {
+	name     string
+	wrappers []string
+}
+
 // routeHandlers reads the route table in routes.go and returns the handler
-// method of each entry ({"GET", "/api/v1/me", s.authed(s.me)} → "me").
-func routeHandlers(t *testing.T) map[string]string {
+// method of each entry ({"GET", "/api/v1/me", s.authed(s.me)} → "me"),
+// unwrapping method calls that take it (s.authed(s.updateCase(s.addGoal))
+// → "addGoal", wrapped by "updateCase").
+func routeHandlers(t *testing.T) map[string]routeHandler {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "routes.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	out := map[string]routeHandler{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		lit, ok := n.(*ast.CompositeLit)
 		if !ok || len(lit.Elts) != 3 {
@@ -188,8 +205,21 @@ func routeHandlers(t *testing.T) map[string]string {
 		if !ok1 || !ok2 || !ok3 || len(call.Args) != 1 {
 			return true
 		}
-		if sel, ok := call.Args[0].(*ast.SelectorExpr); ok {
-			out[method+" "+path] = sel.Sel.Name
+		var rh routeHandler
+		arg := call.Args[0]
+		for {
+			inner, ok := arg.(*ast.CallExpr)
+			if !ok || len(inner.Args) != 1 {
+				break
+			}
+			if sel, ok := inner.Fun.(*ast.SelectorExpr); ok {
+				rh.wrappers = append(rh.wrappers, sel.Sel.Name)
+			}
+			arg = inner.Args[0]
+		}
+		if sel, ok := arg.(*ast.SelectorExpr); ok {
+			rh.name = sel.Sel.Name
+			out[method+" "+path] = rh
 		}
 		return false
 	})
@@ -542,6 +572,21 @@ func TestOpenAPIVocabulary(t *testing.T) {
 		{"Gender", strs(accord.Genders), false},
 		{"Disability", strs(accord.Disabilities), false},
 		{"ErasureReason", strs(accord.ErasureReasons), true},
+		{"CaseStatus", goConsts(t, "casework.go", "CaseStatus"), false},
+		{"GoalStatus", goConsts(t, "casework.go", "GoalStatus"), false},
+		{"TaskStatus", goConsts(t, "casework.go", "TaskStatus"), false},
+		{"HealthOutcome", accord.HealthOutcomes, false},
+		{"LegalOutcome", accord.LegalOutcomes, false},
+		{"ReferralStatus", goConsts(t, "referral.go", "ReferralStatus"), true},
+		{"Urgency", strs(accord.Urgencies), false},
+		{"EscalationKind", strs(accord.EscalationKinds), false},
+		{"EscalationStatus", goConsts(t, "escalation.go", "EscalationStatus"), false},
+		{"NeedCode", strs(screening.Needs), false},
+		{"NeedUrgency", strs(screening.Urgencies), false},
+		{"QuestionnaireItemType", strs(screening.ItemTypes), false},
+		{"QuestionnaireResponseStatus", []string{screening.StatusCompleted, screening.StatusInProgress}, false},
+		{"MatchField", goConsts(t, "match/match.go", "Field"), false},
+		{"MatchKind", goConsts(t, "match/match.go", "Kind"), false},
 	}
 	for _, tt := range tests {
 		s := obj(schemas[tt.schema])
@@ -580,8 +625,8 @@ func strs[S ~string](xs []S) []string {
 }
 
 // goConsts returns the values of the string constants of type typ declared
-// in file of the root package, in order: for the vocabularies that have no
-// list of their own.
+// in file (relative to the module root: "referral.go", "match/match.go"),
+// in order: for the vocabularies that have no list of their own.
 func goConsts(t *testing.T, file, typ string) []string {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", file), nil, 0)
@@ -633,6 +678,32 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		"ReceiptController": enforce.ReceiptController{},
 		"ReceiptService":    enforce.ReceiptService{},
 		"ReceiptPurpose":    enforce.ReceiptPurpose{},
+
+		"Case":                      accord.Case{},
+		"Participant":               accord.Participant{},
+		"Goal":                      accord.Goal{},
+		"Outcome":                   accord.Outcome{},
+		"CaseEvent":                 accord.CaseEvent{},
+		"Task":                      accord.Task{},
+		"Conference":                accord.Conference{},
+		"Referral":                  accord.Referral{},
+		"Escalation":                accord.Escalation{},
+		"FieldMatch":                match.FieldMatch{},
+		"Screening":                 sqlstore.Screening{},
+		"ScreenedNeed":              sqlstore.ScreenedNeed{},
+		"Notification":              sqlstore.Notification{},
+		"Questionnaire":             screening.Questionnaire{},
+		"QuestionnaireItem":         screening.Item{},
+		"QuestionnaireAnswerOption": screening.AnswerOption{},
+		"QuestionnaireOptionCoding": screening.Option{},
+		"QuestionnaireCondition":    screening.Condition{},
+		"QuestionnaireRule":         screening.Rule{},
+		"QuestionnaireOption":       screening.OptionView{},
+		"QuestionnaireResponse":     screening.Response{},
+		"QuestionnaireResponseItem": screening.ResponseItem{},
+		"Answer":                    screening.Answer{},
+		"Coding":                    screening.Coding{},
+		"NeedUrgencyChange":         screening.UrgencyChange{},
 	}
 	for name, v := range accordhttp.WireTypes {
 		types[name] = v
@@ -723,4 +794,142 @@ func mediaType(ct string) string {
 		return ct
 	}
 	return mt
+}
+
+// TestOpenAPIRequestBodies checks that an operation documents a request
+// body exactly when its handler decodes one, and that the body's schema
+// declares exactly the JSON fields of what the handler decodes. (Most
+// handlers decode an anonymous struct, which TestOpenAPIWireTypes cannot
+// reach: the fields are read from the source instead.)
+func TestOpenAPIRequestBodies(t *testing.T) {
+	d := loadOpenAPI(t)
+	handlers := routeHandlers(t)
+	decoded := decodedFields(t)
+	for _, key := range sortedKeys(d.ops) {
+		op := d.ops[key]
+		rh, ok := handlers[key]
+		if !ok {
+			continue // not in the route table: TestOpenAPIRoutes says so
+		}
+		fields, decodes := decoded[rh.name]
+		rb, documented := op.m["requestBody"]
+		switch {
+		case decodes && !documented:
+			t.Errorf("%s: handler %s decodes a body %v, but the operation documents none", key, rh.name, fields)
+		case !decodes && documented:
+			t.Errorf("%s: documents a request body, but handler %s decodes none", key, rh.name)
+		case decodes:
+			schema := d.deref(t, obj(obj(d.deref(t, rb)["content"])["application/json"])["schema"])
+			if diff := cmp.Diff(fields, sortedKeys(obj(schema["properties"]))); diff != "" {
+				t.Errorf("%s: request body properties (-%s decodes +openapi.json):\n%s", key, rh.name, diff)
+			}
+		}
+	}
+}
+
+// decodedFields returns, for each method of the package (non-test files)
+// that calls decodeBody(r, &v), the JSON field names of v's type, sorted:
+// v declared in the method as "var v struct{…}" or "var v namedStruct".
+func decodedFields(t *testing.T) map[string][]string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parsed []*ast.File
+	structs := map[string]*ast.StructType{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, f)
+		ast.Inspect(f, func(n ast.Node) bool {
+			if ts, ok := n.(*ast.TypeSpec); ok {
+				if st, ok := ts.Type.(*ast.StructType); ok {
+					structs[ts.Name.Name] = st
+				}
+			}
+			return true
+		})
+	}
+	out := map[string][]string{}
+	for _, f := range parsed {
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil || fd.Body == nil {
+				continue
+			}
+			vars := map[string]ast.Expr{} // local var -> its declared type
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.ValueSpec:
+					for _, id := range n.Names {
+						if n.Type != nil {
+							vars[id.Name] = n.Type
+						}
+					}
+				case *ast.CallExpr:
+					fn, ok := n.Fun.(*ast.Ident)
+					if !ok || fn.Name != "decodeBody" || len(n.Args) != 2 {
+						return true
+					}
+					u, ok := n.Args[1].(*ast.UnaryExpr)
+					if !ok || u.Op != token.AND {
+						t.Fatalf("%s: decodeBody's second argument is not &variable", fd.Name.Name)
+					}
+					id, ok := u.X.(*ast.Ident)
+					if !ok {
+						t.Fatalf("%s: decodeBody's second argument is not &variable", fd.Name.Name)
+					}
+					var st *ast.StructType
+					switch typ := vars[id.Name].(type) {
+					case *ast.StructType:
+						st = typ
+					case *ast.Ident:
+						st = structs[typ.Name]
+					}
+					if st == nil {
+						t.Fatalf("%s: cannot find the struct type of %s, which it decodes", fd.Name.Name, id.Name)
+					}
+					out[fd.Name.Name] = structFields(t, st)
+				}
+				return true
+			})
+		}
+	}
+	return out
+}
+
+// structFields returns the JSON names of a struct type's fields, sorted.
+func structFields(t *testing.T, st *ast.StructType) []string {
+	var names []string
+	for _, f := range st.Fields.List {
+		if len(f.Names) == 0 {
+			t.Fatalf("an embedded field in a decoded struct: not supported here")
+		}
+		tag := ""
+		if f.Tag != nil {
+			s, err := strconv.Unquote(f.Tag.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tag = reflect.StructTag(s).Get("json")
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		for _, id := range f.Names {
+			switch {
+			case name == "-" || !id.IsExported():
+			case name != "":
+				names = append(names, name)
+			default:
+				names = append(names, id.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
 }

@@ -35,6 +35,18 @@ type benchData struct {
 //
 //	go test -run '^$' -bench Candidates -benchtime 20000x ./match/
 func BenchmarkCandidates(b *testing.B) {
+	for _, limit := range []int{0, 1000} {
+		name := "all-keys"
+		if limit > 0 {
+			name = fmt.Sprintf("keys-under-%d", limit)
+		}
+		b.Run(name, func(b *testing.B) { benchmarkCandidates(b, limit) })
+	}
+}
+
+// benchmarkCandidates searches as the storage layer would, skipping the
+// keys whose bucket holds more than limit clients (none when limit is 0).
+func benchmarkCandidates(b *testing.B, limit int) {
 	d := million()
 	b.ResetTimer()
 	samples := make([]time.Duration, 0, b.N)
@@ -42,7 +54,7 @@ func BenchmarkCandidates(b *testing.B) {
 	for i := range b.N {
 		q := d.queries[i%len(d.queries)]
 		t0 := time.Now()
-		ks := Keys(q.Person)
+		ks := d.ix.usable(Keys(q.Person), limit)
 		for _, k := range ks {
 			entries += len(d.ix.byKey[k])
 		}
@@ -82,9 +94,11 @@ func TestMillion(t *testing.T) {
 		t.Skip("set ACCORD_MATCH_MILLION=1 to run")
 	}
 	d := million()
-	for _, th := range []float64{0.3, DefaultThreshold, 0.7} {
-		e := evaluate(d.ix, d.queries, th)
-		t.Logf("threshold %.1f:\n%s", th, e.report())
+	for _, limit := range []int{0, 1000} {
+		for _, th := range []float64{0.3, DefaultThreshold, 0.5, 0.7} {
+			e := evaluate(d.ix, d.queries, th, limit)
+			t.Logf("keys with buckets under %d (0: all), threshold %.1f:\n%s", limit, th, e.report())
+		}
 	}
 	t.Log("\n" + bucketReport(d.ix))
 }
@@ -113,7 +127,9 @@ func bucketReport(ix *index) string {
 			sum += n
 		}
 		l := largest[typ]
-		sort.Slice(l, func(i, j int) bool { return bucketSize(l[i]) > bucketSize(l[j]) || bucketSize(l[i]) == bucketSize(l[j]) && l[i] < l[j] })
+		sort.Slice(l, func(i, j int) bool {
+			return bucketSize(l[i]) > bucketSize(l[j]) || bucketSize(l[i]) == bucketSize(l[j]) && l[i] < l[j]
+		})
 		fmt.Fprintf(&b, "%-4s %9d %7.1f %5d %5d %6d %6d  %s\n", typ, len(s), float64(sum)/float64(len(s)),
 			s[len(s)/2], s[len(s)*99/100], s[len(s)*999/1000], s[len(s)-1], strings.Join(l[:min(3, len(l))], ", "))
 	}

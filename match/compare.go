@@ -67,7 +67,10 @@ func compareName(a, b *name) (Kind, float64) {
 	if nisba(a.own, b.own) || nisba(b.own, a.own) || a.own == b.own+"a" || b.own == a.own+"a" {
 		return KindDifferent, 0
 	}
-	sim := max(jaroWinkler(a.own, b.own), jaroWinkler(a.fold, b.fold))
+	sim := jaroWinkler(a.own, b.own)
+	if sim < 0.9 && a.fold != a.own {
+		sim = max(sim, jaroWinkler(a.fold, b.fold))
+	}
 	switch {
 	case sim >= 0.85 && len(a.own) == len(b.own) && skeleton(a.own) == skeleton(b.own):
 		// Only vowels differ, one for another, as between romanisations:
@@ -187,9 +190,9 @@ func (n *name) code() string {
 // compareNamePair compares the given and family names, straight, crosswise
 // and as one full name split at another place, fills out[0] and out[1] with
 // the best reading and reports whether the crosswise reading won.
-func compareNamePair(q, c *prepared, out []FieldMatch) bool {
-	gk, gf := compareName(&q.given, &c.given)
-	fk, ff := compareName(&q.family, &c.family)
+func (m *matcher) compareNamePair(q, c *prepared, out []FieldMatch) bool {
+	gk, gf := m.compareName(q.given, c.given)
+	fk, ff := m.compareName(q.family, c.family)
 	out[0] = FieldMatch{FieldGivenName, gk, nameWeight(false, gk, gf)}
 	out[1] = FieldMatch{FieldFamilyName, fk, nameWeight(true, fk, ff)}
 	if agrees(gk) && agrees(fk) {
@@ -203,8 +206,8 @@ func compareNamePair(q, c *prepared, out []FieldMatch) bool {
 	if q.given.empty() || q.family.empty() || c.given.empty() || c.family.empty() {
 		return false
 	}
-	xg, xgf := compareName(&q.given, &c.family)
-	xf, xff := compareName(&q.family, &c.given)
+	xg, xgf := m.compareName(q.given, c.family)
+	xf, xff := m.compareName(q.family, c.given)
 	if !agrees(xg) && !agrees(xf) || xg == KindDifferent || xf == KindDifferent {
 		return false
 	}

@@ -15,29 +15,19 @@ type date struct {
 // unknown, so it says nothing about the day. Anything unreadable is missing.
 func parseDate(s string) date {
 	var d date
-	num := func(s string) (int, bool) {
-		n := 0
-		for i := 0; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return 0, false
-			}
-			n = n*10 + int(s[i]-'0')
-		}
-		return n, true
-	}
 	if len(s) < 4 {
 		return d
 	}
-	y, ok := num(s[:4])
+	y, ok := digits(s[:4])
 	if !ok || y < 1000 {
 		return d
 	}
 	d.y, d.prec = y, 1
 	if len(s) >= 7 && s[4] == '-' {
-		if m, ok := num(s[5:7]); ok && 1 <= m && m <= 12 {
+		if m, ok := digits(s[5:7]); ok && 1 <= m && m <= 12 {
 			d.m, d.prec = m, 2
 			if len(s) == 10 && s[7] == '-' {
-				if day, ok := num(s[8:10]); ok && 1 <= day && day <= 31 {
+				if day, ok := digits(s[8:10]); ok && 1 <= day && day <= 31 {
 					d.d, d.prec = day, 3
 				}
 			}
@@ -47,6 +37,17 @@ func parseDate(s string) date {
 		d.m, d.d, d.prec = 0, 0, 1
 	}
 	return d
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 // dayKey is the date with day and month in order of size, so that a date with

@@ -30,7 +30,8 @@ const KeysVersion = 1
 // Keys hold personal data (a phone number's digits, a birth date) and must be
 // protected, and erased, like the client record itself.
 func Keys(p Person) []string {
-	pp := prepare(p)
+	var m matcher
+	pp := m.prepare(&p)
 	var keys []string
 	var g string
 	if !pp.given.empty() {

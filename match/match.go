@@ -101,17 +101,22 @@ type Result struct {
 	Fields []FieldMatch `json:"fields"`
 }
 
-// DefaultThreshold is the probability from which Rank's caller should show a
-// candidate as a likely duplicate. At it, on the generated evaluation set
-// (match_test.go), recall is about 0.97 and precision about 0.95; see
-// docs/bench/match.md.
-const DefaultThreshold = 0.5
+// DefaultThreshold is the probability (of Rank) from which a candidate is
+// worth showing at intake as a possible duplicate. It is below one half on
+// purpose: a missed duplicate splits a person's record, a shown one costs the
+// navigator a glance. At it, on the generated evaluation set of 50,000
+// clients (TestEvaluation), recall is 0.96 and precision 0.90–0.92; see
+// docs/bench/match.md for those and the numbers at 1,000,000 clients.
+const DefaultThreshold = 0.4
 
 // Score compares a query with a candidate. It is symmetric: Score(a, b) and
 // Score(b, a) give the same probability.
 func Score(query, candidate Person) Result {
-	q, c := prepare(query), prepare(candidate)
-	return compare(&q, &c)
+	var m matcher
+	q, c := m.prepare(&query), m.prepare(&candidate)
+	var fields [6]FieldMatch
+	n, bits := m.compare(&q, &c, &fields)
+	return Result{Probability: probability(priorBits + bits), Fields: fields[:n:n]}
 }
 
 // Candidate is a client found through Keys.
@@ -140,14 +145,17 @@ type Ranked struct {
 // candidates should be distinct clients; two records of one person already
 // registered twice share the probability between them.
 func Rank(query Person, candidates []Candidate, threshold float64, limit int) []Ranked {
-	q := prepare(query)
-	all := make([]Ranked, len(candidates))
+	m := matcher{names: map[string]*name{}, cmps: map[[2]*name]nameCmp{}}
+	q := m.prepare(&query)
+	fields := make([][6]FieldMatch, len(candidates))
+	counts := make([]int, len(candidates))
 	bits := make([]float64, len(candidates))
 	maxBits := math.Inf(-1)
 	for i := range candidates {
-		c := prepare(candidates[i].Person)
-		all[i] = Ranked{ID: candidates[i].ID, Result: compare(&q, &c)}
-		bits[i] = evidence(all[i].Fields) + priorBits
+		c := m.prepare(&candidates[i].Person)
+		var w float64
+		counts[i], w = m.compare(&q, &c, &fields[i])
+		bits[i] = w + priorBits
 		maxBits = max(maxBits, bits[i])
 	}
 	// P_i = 2^b_i / (1 + sum_j 2^b_j), computed with the largest power
@@ -158,10 +166,10 @@ func Rank(query Person, candidates []Candidate, threshold float64, limit int) []
 		denom += math.Exp2(b - scale)
 	}
 	var out []Ranked
-	for i := range all {
-		all[i].Probability = math.Exp2(bits[i]-scale) / denom
-		if all[i].Probability >= threshold {
-			out = append(out, all[i])
+	for i := range candidates {
+		p := math.Exp2(bits[i]-scale) / denom
+		if p >= threshold {
+			out = append(out, Ranked{ID: candidates[i].ID, Result: Result{Probability: p, Fields: fields[i][:counts[i]:counts[i]]}})
 		}
 	}
 	slices.SortFunc(out, func(a, b Ranked) int {
@@ -178,16 +186,60 @@ func Rank(query Person, candidates []Candidate, threshold float64, limit int) []
 
 // prepared is a Person normalised once for many comparisons.
 type prepared struct {
-	given, family name
+	given, family *name
 	date          date
 	phone         string // digits
 	ids           []ident
 }
 
-func prepare(p Person) prepared {
+// matcher compares a query with candidates. In Rank it remembers the names
+// it has parsed and compared, since candidates found through one key share
+// names (every Ahmed Mohamed born in 1990); Score and Keys use it without.
+type matcher struct {
+	names map[string]*name
+	cmps  map[[2]*name]nameCmp
+}
+
+type nameCmp struct {
+	kind Kind
+	freq float64
+}
+
+func (m *matcher) name(s string, family bool) *name {
+	if m.names == nil {
+		n := parseName(s, family)
+		return &n
+	}
+	key := s
+	if family {
+		key = "\x00" + s
+	}
+	n, ok := m.names[key]
+	if !ok {
+		nn := parseName(s, family)
+		n = &nn
+		m.names[key] = n
+	}
+	return n
+}
+
+func (m *matcher) compareName(a, b *name) (Kind, float64) {
+	if m.cmps == nil {
+		return compareName(a, b)
+	}
+	key := [2]*name{a, b}
+	r, ok := m.cmps[key]
+	if !ok {
+		r.kind, r.freq = compareName(a, b)
+		m.cmps[key] = r
+	}
+	return r.kind, r.freq
+}
+
+func (m *matcher) prepare(p *Person) prepared {
 	pp := prepared{
-		given:  parseName(p.GivenName, false),
-		family: parseName(p.FamilyName, true),
+		given:  m.name(p.GivenName, false),
+		family: m.name(p.FamilyName, true),
 		date:   parseDate(p.BirthDate),
 		phone:  phoneDigits(p.Phone),
 	}
@@ -199,14 +251,17 @@ func prepare(p Person) prepared {
 	return pp
 }
 
-func compare(q, c *prepared) Result {
-	fields := make([]FieldMatch, 5, 6)
-	swapped := compareNamePair(q, c, fields[:2])
+// compare fills fields with the evidence of each field and returns how many
+// it filled and the total weight in bits.
+func (m *matcher) compare(q, c *prepared, fields *[6]FieldMatch) (int, float64) {
+	n := 5
+	swapped := m.compareNamePair(q, c, fields[:2])
 	fields[2] = compareDate(q.date, c.date)
 	fields[3] = comparePhone(q.phone, c.phone)
 	fields[4] = compareIdents(q.ids, c.ids)
 	if swapped {
-		fields = append(fields, FieldMatch{FieldNamesSwapped, KindSimilar, weightSwapped})
+		fields[5] = FieldMatch{FieldNamesSwapped, KindSimilar, weightSwapped}
+		n = 6
 	}
 	if fields[0].Kind == KindDifferent && agrees(fields[1].Kind) {
 		// Another given name in the same family: a sibling, a spouse, a
@@ -216,7 +271,7 @@ func compare(q, c *prepared) Result {
 		fields[2].Weight = min(fields[2].Weight, weightDateRelative)
 		fields[3].Weight = min(fields[3].Weight, weightPhoneRelative)
 	}
-	return Result{Probability: probability(priorBits + evidence(fields)), Fields: fields}
+	return n, evidence(fields[:n])
 }
 
 // evidence is the sum of the fields' weights, in bits.

@@ -150,17 +150,17 @@ func (a *auditLog) close() {
 // not the callers': once started, a batch finishes.
 func (a *auditLog) commitBatch(entries []accord.AuditEntry) error {
 	ctx := context.Background()
-	tx, err := a.db.write.BeginTx(ctx, nil)
+	stx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	return a.commitWith(ctx, tx, entries)
+	defer stx.Rollback()
+	return a.commitWith(ctx, &Tx{Tx: stx, db: a.db}, entries)
 }
 
 // commitWith appends entries inside tx and commits tx. Change transactions
 // use it too, so that a change and its audit entry commit together.
-func (a *auditLog) commitWith(ctx context.Context, tx *sql.Tx, entries []accord.AuditEntry) error {
+func (a *auditLog) commitWith(ctx context.Context, tx *Tx, entries []accord.AuditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	next, err := a.appendLocked(ctx, tx, entries)
@@ -182,8 +182,8 @@ func (a *auditLog) invalidate() {
 	a.mu.Unlock()
 }
 
-func (a *auditLog) appendLocked(ctx context.Context, tx *sql.Tx, entries []accord.AuditEntry) (*auditlog.Appender, error) {
-	lock := `SELECT size FROM audit_head WHERE id = 1`
+func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.AuditEntry) (*auditlog.Appender, error) {
+	lock := hqAuditHead
 	if a.db.engine == Postgres {
 		// Other servers append too: take turns on the head row.
 		lock += ` FOR UPDATE`
@@ -218,12 +218,11 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *sql.Tx, entries []accor
 		return nil, err
 	}
 	for _, t := range tiles {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)
-			ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
+		if _, err := tx.ExecContext(ctx, hqAudit0, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
 			return nil, fmt.Errorf("storing audit tile: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, int64(app.Size())); err != nil {
+	if _, err := tx.ExecContext(ctx, hqAudit1, int64(app.Size())); err != nil {
 		return nil, err
 	}
 	return app, nil
@@ -234,16 +233,11 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *sql.Tx, entries []accor
 // statement with hundreds of numbered parameters costs more to bind than to
 // run), while PostgreSQL, across a socket, wants few round trips: rows go
 // in 100 at a time.
-func (a *auditLog) insertEntries(ctx context.Context, tx *sql.Tx, entries []accord.AuditEntry, leaves [][]byte) error {
+func (a *auditLog) insertEntries(ctx context.Context, tx *Tx, entries []accord.AuditEntry, leaves [][]byte) error {
 	if a.db.engine == SQLite {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) VALUES (?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
 		for i := range entries {
 			e := &entries[i]
-			if _, err := st.ExecContext(ctx, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i]); err != nil {
+			if _, err := tx.ExecContext(ctx, hqAuditRow, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i]); err != nil {
 				return fmt.Errorf("inserting audit entry: %w", err)
 			}
 		}
@@ -526,3 +520,12 @@ func (db *DB) Checkpoints(ctx context.Context, limit int) ([][]byte, error) {
 	}
 	return out, rows.Err()
 }
+
+var hqAudit0 = hot(`INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)
+			ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`)
+
+var hqAudit1 = hot(`UPDATE audit_head SET size = $1 WHERE id = 1`)
+
+var hqAuditRow = hot(`INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) VALUES (?, ?, ?, ?, ?, ?)`)
+
+var hqAuditHead = hot(`SELECT size FROM audit_head WHERE id = 1`)

@@ -53,6 +53,9 @@ type Options struct {
 	Now func() time.Time
 	// NoMigrate skips applying migrations (accord audit verify on a copy, say).
 	NoMigrate bool
+	// Email says an SMTP server is configured: notifications are then also
+	// queued as e-mails to staff who have an address.
+	Email bool
 }
 
 // DB is an open Accord database.
@@ -68,10 +71,12 @@ type DB struct {
 	keyring *sealing.Keyring
 	logger  *slog.Logger
 	now     func() time.Time
+	email   bool
 
 	keys  keyCache
 	audit *auditLog
 	stmts stmtCache
+	hot   map[string]*sql.Stmt // read-only after Open
 
 	closeOnce sync.Once
 }
@@ -81,7 +86,7 @@ type DB struct {
 // It applies pending migrations unless opts.NoMigrate.
 func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 	defer accord.Wrap(&err, "sqlstore.Open")
-	db := &DB{keyring: opts.Keyring, logger: opts.Logger, now: opts.Now}
+	db := &DB{keyring: opts.Keyring, logger: opts.Logger, now: opts.Now, email: opts.Email}
 	if db.logger == nil {
 		db.logger = slog.New(slog.DiscardHandler)
 	}
@@ -112,6 +117,10 @@ func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 			db.Close()
 			return nil, err
 		}
+	}
+	if err := db.prepareHot(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	db.audit = newAuditLog(db)
 	return db, nil
@@ -243,6 +252,9 @@ func (db *DB) Close() error {
 			st.Close()
 		}
 		db.stmts.mu.Unlock()
+		for _, st := range db.hot {
+			st.Close()
+		}
 		err = db.write.Close()
 		if db.read != db.write {
 			err = errors.Join(err, db.read.Close())
@@ -331,7 +343,7 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 // not at all.
 func (tx *Tx) commit(ctx context.Context) error {
 	if len(tx.audit) > 0 {
-		return tx.db.audit.commitWith(ctx, tx.Tx, tx.audit)
+		return tx.db.audit.commitWith(ctx, tx, tx.audit)
 	}
 	return tx.Tx.Commit()
 }

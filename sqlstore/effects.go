@@ -72,7 +72,7 @@ func (db *DB) applyEffects(ctx context.Context, tx *Tx, fx Effects) error {
 		}
 	}
 	for _, id := range fx.Disarm {
-		if _, err := tx.ExecContext(ctx, `UPDATE timers SET fired_at = $1, claimed_by = 'disarmed' WHERE subject_id = $2 AND fired_at IS NULL`, us(tx.now), id); err != nil {
+		if _, err := tx.ExecContext(ctx, hqEffects0, us(tx.now), id); err != nil {
 			return err
 		}
 	}
@@ -80,7 +80,7 @@ func (db *DB) applyEffects(ctx context.Context, tx *Tx, fx Effects) error {
 		if t.ID == "" {
 			t.ID = accord.NewID("tmr", nil)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO timers (id, kind, subject_id, due_at) VALUES ($1, $2, $3, $4)`, t.ID, t.Kind, t.SubjectID, us(t.DueAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, hqEffects1, t.ID, t.Kind, t.SubjectID, us(t.DueAt)); err != nil {
 			return err
 		}
 	}
@@ -89,12 +89,15 @@ func (db *DB) applyEffects(ctx context.Context, tx *Tx, fx Effects) error {
 			continue
 		}
 		id := accord.NewID("ntf", nil)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, staff_id, kind, subject_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		if _, err := tx.ExecContext(ctx, hqEffects2,
 			id, n.StaffID, n.Kind, n.SubjectID, us(tx.now)); err != nil {
 			return err
 		}
+		if !db.email {
+			continue
+		}
 		var email string
-		if err := tx.QueryRowContext(ctx, `SELECT email FROM staff WHERE id = $1`, n.StaffID).Scan(&email); err != nil {
+		if err := tx.QueryRowContext(ctx, hqEffects3, n.StaffID).Scan(&email); err != nil {
 			return err
 		}
 		if email != "" {
@@ -106,7 +109,7 @@ func (db *DB) applyEffects(ctx context.Context, tx *Tx, fx Effects) error {
 	}
 	for _, h := range fx.Hooks {
 		var url string
-		err := tx.QueryRowContext(ctx, `SELECT url FROM webhooks WHERE organization_id = $1`, h.OrganizationID).Scan(&url)
+		err := tx.QueryRowContext(ctx, hqEffects4, h.OrganizationID).Scan(&url)
 		if err != nil {
 			continue // no webhook configured
 		}
@@ -131,7 +134,7 @@ type OutboxMessage struct {
 }
 
 func insertOutbox(ctx context.Context, tx *Tx, channel, target string, payload []byte) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, channel, target, payload, created_at, next_attempt) VALUES ($1, $2, $3, $4, $5, $5)`,
+	_, err := tx.ExecContext(ctx, hqEffects5,
 		accord.NewID("obx", nil), channel, target, payload, us(tx.now))
 	return err
 }
@@ -178,3 +181,15 @@ func (fx Effects) For(id func() string) Effects {
 	fx.lateSubject = id
 	return fx
 }
+
+var hqEffects0 = hot(`UPDATE timers SET fired_at = $1, claimed_by = 'disarmed' WHERE subject_id = $2 AND fired_at IS NULL`)
+
+var hqEffects1 = hot(`INSERT INTO timers (id, kind, subject_id, due_at) VALUES ($1, $2, $3, $4)`)
+
+var hqEffects2 = hot(`INSERT INTO notifications (id, staff_id, kind, subject_id, created_at) VALUES ($1, $2, $3, $4, $5)`)
+
+var hqEffects3 = hot(`SELECT email FROM staff WHERE id = $1`)
+
+var hqEffects4 = hot(`SELECT url FROM webhooks WHERE organization_id = $1`)
+
+var hqEffects5 = hot(`INSERT INTO outbox (id, channel, target, payload, created_at, next_attempt) VALUES ($1, $2, $3, $4, $5, $5)`)

@@ -13,7 +13,7 @@ func (db *DB) EscalationChain(ctx context.Context, orgID string) ([]string, erro
 }
 
 func escalationChain(ctx context.Context, q querier, orgID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT staff_id FROM escalation_contacts WHERE organization_id = $1 ORDER BY level`, orgID)
+	rows, err := q.QueryContext(ctx, hqEscalation0, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -242,8 +242,7 @@ func (db *DB) saveEscalation(ctx context.Context, tx *Tx, e *accord.Escalation) 
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE escalations SET level = $1, contact_id = $2, due_at = $3, status = $4, owner_id = $5, acknowledged_at = $6,
-		resolved_at = $7, resolution = $8, exhausted = $9, version = version + 1 WHERE id = $10 AND version = $11`,
+	res, err := tx.ExecContext(ctx, hqSaveEscalation,
 		e.Level, e.ContactID, us(e.DueAt), e.Status, e.OwnerID, nullUS(e.AcknowledgedAt), nullUS(e.ResolvedAt), resolution, e.Exhausted, e.ID, e.Version)
 	if err != nil {
 		return err
@@ -264,7 +263,7 @@ func (db *DB) FindEscalation(ctx context.Context, id string) (*accord.Escalation
 }
 
 func (db *DB) findEscalation(ctx context.Context, q querier, id string) (*accord.Escalation, error) {
-	es, err := db.findEscalations(ctx, q, `WHERE id = $1`, id)
+	es, err := db.findEscalations(ctx, q, escalationByID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -309,8 +308,7 @@ func (db *DB) Escalations(ctx context.Context, f EscalationFilter) ([]accord.Esc
 }
 
 func (db *DB) findEscalations(ctx context.Context, q querier, where string, args ...any) ([]accord.Escalation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, client_id, case_id, kind, urgency, summary, organization_id, raised_by, raised_at, level, contact_id, due_at,
-		sla_seconds, status, owner_id, acknowledged_at, resolved_at, resolution, exhausted, version FROM escalations `+where, args...)
+	rows, err := q.QueryContext(ctx, escalationSelect+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -343,3 +341,15 @@ func (db *DB) findEscalations(ctx context.Context, q querier, where string, args
 	}
 	return out, nil
 }
+
+var hqEscalation0 = hot(`SELECT staff_id FROM escalation_contacts WHERE organization_id = $1 ORDER BY level`)
+
+const escalationSelect = `SELECT id, client_id, case_id, kind, urgency, summary, organization_id, raised_by, raised_at, level, contact_id, due_at,
+		sla_seconds, status, owner_id, acknowledged_at, resolved_at, resolution, exhausted, version FROM escalations `
+
+const escalationByID = `WHERE id = $1`
+
+var _ = hot(escalationSelect + escalationByID)
+
+var hqSaveEscalation = hot(`UPDATE escalations SET level = $1, contact_id = $2, due_at = $3, status = $4, owner_id = $5, acknowledged_at = $6,
+		resolved_at = $7, resolution = $8, exhausted = $9, version = version + 1 WHERE id = $10 AND version = $11`)

@@ -61,7 +61,7 @@ func (db *DB) FireTimers(ctx context.Context, timers []Timer) (fired int, err er
 	}
 	defer tx.Rollback()
 	for _, t := range timers {
-		res, err := tx.ExecContext(ctx, `UPDATE timers SET fired_at = $1 WHERE id = $2 AND fired_at IS NULL`, us(tx.now), t.ID)
+		res, err := tx.ExecContext(ctx, hqTimer0, us(tx.now), t.ID)
 		if err != nil {
 			return 0, err
 		}
@@ -271,3 +271,5 @@ func (db *DB) SetWebhook(ctx context.Context, actor accord.Actor, orgID, url str
 	tx.record(changeEntry(actor, "webhook.set", orgID, ""))
 	return tx.commit(ctx)
 }
+
+var hqTimer0 = hot(`UPDATE timers SET fired_at = $1 WHERE id = $2 AND fired_at IS NULL`)
