@@ -78,7 +78,7 @@ func (o *Outcome) Validate() error {
 			return FieldErrorf("code", "unknown legal outcome %q", o.Code)
 		}
 	default:
-		return FieldErrorf("kind", "an outcome is health or legal")
+		return FieldErrorf("kind", "kind must be health or legal")
 	}
 	return nil
 }

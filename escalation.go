@@ -66,7 +66,7 @@ func (e *Escalation) Validate() error {
 		return FieldErrorf("kind", "kind must be one of imminent_eviction, medication_shortage, detention_risk, safety_risk, flagged")
 	}
 	if !e.Urgency.Valid() || e.Urgency.Rank() < UrgencyUrgent.Rank() {
-		return FieldErrorf("urgency", "an escalation is urgent or immediate")
+		return FieldErrorf("urgency", "urgency must be urgent or immediate for an escalation")
 	}
 	if !ValidID(PrefixOrganization, e.OrganizationID) {
 		return FieldErrorf("organization_id", "organization_id is not an organisation id")

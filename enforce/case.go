@@ -76,7 +76,7 @@ func (s *Service) mayJoin(ctx context.Context, c *Caller, clientID string, p Par
 		return err
 	}
 	if !dec.Decision.Permitted() {
-		e := accord.FieldErrorf("participants", "%s cannot join this case: %s", org.Name, dec.Explanation)
+		e := accord.FieldErrorf("participants", "%s cannot join this case. %s", org.Name, dec.Explanation)
 		return &Denied{Decided: dec, err: e}
 	}
 	return nil
@@ -157,7 +157,7 @@ func (s *Service) UpdateCase(ctx context.Context, c *Caller, caseID string, u Ca
 		ch.AddGoal = &accord.Goal{Text: u.AddGoal}
 	case u.SetGoal != nil:
 		if !slices.Contains([]accord.GoalStatus{accord.GoalOpen, accord.GoalAchieved, accord.GoalDropped}, u.SetGoal.Status) {
-			return nil, accord.FieldErrorf("status", "a goal is open, achieved or dropped")
+			return nil, accord.FieldErrorf("status", "status must be open, achieved or dropped")
 		}
 		ch.SetGoal = u.SetGoal
 	case u.AddOutcome != nil:
@@ -175,7 +175,7 @@ func (s *Service) UpdateCase(ctx context.Context, c *Caller, caseID string, u Ca
 		}
 		if len(live) > 0 && u.CloseDespiteEscalations == "" {
 			return nil, &accord.Error{Code: accord.ECONFLICT, Field: "close_despite_escalations",
-				Format: "this case has %d urgent escalations still open; resolve them, or say why the case closes anyway", Args: []any{len(live)}}
+				Format: "this case still has open urgent escalations (%d); resolve them, or say why the case closes anyway", Args: []any{len(live)}}
 		}
 		reason := u.CloseReason
 		if len(live) > 0 {

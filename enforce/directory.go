@@ -23,7 +23,7 @@ func (s *Service) CreateService(ctx context.Context, c *Caller, sv *accord.Servi
 		return err
 	}
 	if sv.OrganizationID != c.Staff.OrganizationID && !c.has(accord.RolePartnershipAdmin) {
-		return accord.Errorf(accord.EFORBIDDEN, "a supervisor adds the services of their own organisation")
+		return accord.Errorf(accord.EFORBIDDEN, "a supervisor can add services only for their own organisation")
 	}
 	sv.ID, sv.Status = "", "active"
 	return s.db.CreateService(ctx, c.Actor(), sv)
@@ -37,7 +37,7 @@ func (s *Service) SetWebhook(ctx context.Context, c *Caller, orgID, rawURL, secr
 		return err
 	}
 	if orgID != c.Staff.OrganizationID {
-		return accord.Errorf(accord.EFORBIDDEN, "an organisation sets its own webhook")
+		return accord.Errorf(accord.EFORBIDDEN, "you can set only your own organisation's webhook")
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || len(rawURL) > 2000 {

@@ -216,7 +216,7 @@ func (s *Service) UpdateReferral(ctx context.Context, c *Caller, id string, vers
 		return nil, err
 	}
 	if r.Version != version {
-		return nil, accord.Errorf(accord.EPRECONDITION, "the %s was changed by someone else since you loaded it; reload it and try again", "referral")
+		return nil, accord.Errorf(accord.EPRECONDITION, "the referral was changed by someone else since you loaded it; reload it and try again")
 	}
 	if err := r.CheckTransition(to, sd, reason); err != nil {
 		return nil, err

@@ -1,6 +1,9 @@
 package match
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // nameGroups are names whose spellings the rules of canonical do not bring
 // together: romanisations that differ in consonants (Muhammad, Mehmet,
@@ -191,13 +194,20 @@ var nameFrequency = buildFrequency(map[string]float64{
 })
 
 func buildFrequency(in map[string]float64) map[string]float64 {
+	// Names of one group (Yohannes, John, Jean) add up. In sorted order, so
+	// that the sums do not depend on the map's.
+	names := make([]string, 0, len(in))
+	for s := range in {
+		names = append(names, s)
+	}
+	sort.Strings(names)
 	m := make(map[string]float64, len(in))
-	for s, f := range in {
+	for _, s := range names {
 		c := canonicalWord(s, false)
 		if g, ok := groupOf[c]; ok {
 			c = g.canon
 		}
-		m[c] = f
+		m[c] += in[s]
 	}
 	return m
 }

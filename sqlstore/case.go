@@ -11,7 +11,16 @@ import (
 
 // errStale is returned when an update names a version that is no longer current.
 func errStale(what string) error {
-	return accord.Errorf(accord.EPRECONDITION, "the %s was changed by someone else since you loaded it; reload it and try again", what)
+	switch what {
+	case "case":
+		return accord.Errorf(accord.EPRECONDITION, "the case was changed by someone else since you loaded it; reload it and try again")
+	case "task":
+		return accord.Errorf(accord.EPRECONDITION, "the task was changed by someone else since you loaded it; reload it and try again")
+	case "referral":
+		return accord.Errorf(accord.EPRECONDITION, "the referral was changed by someone else since you loaded it; reload it and try again")
+	default:
+		return accord.Errorf(accord.EPRECONDITION, "the escalation was changed by someone else since you loaded it; reload it and try again")
+	}
 }
 
 // CreateCase opens a joint case. Every participant's staff member joins the

@@ -237,7 +237,7 @@ func (db *DB) OutboxDone(ctx context.Context, id string, sendErr error, retryAt 
 func (db *DB) Webhook(ctx context.Context, orgID string) (url string, secret []byte, err error) {
 	var sealed []byte
 	if err := db.read.QueryRowContext(ctx, `SELECT url, secret FROM webhooks WHERE organization_id = $1`, orgID).Scan(&url, &sealed); err != nil {
-		return "", nil, accord.Errorf(accord.ENOTFOUND, "no webhook")
+		return "", nil, accord.Errorf(accord.ENOTFOUND, "no webhook is configured")
 	}
 	key, _, err := db.orgKey(ctx, db.read, orgID, 0)
 	if err != nil {
