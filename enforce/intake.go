@@ -1,9 +1,7 @@
 package enforce
 
 import (
-	"cmp"
 	"context"
-	"slices"
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/match"
@@ -45,24 +43,13 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 	if err != nil {
 		return nil, err
 	}
-	// Each candidate is scored on its own, not against the others (as
-	// match.Rank does): the records intake must find are exactly the ones
-	// that break "one person, one record" — two registrations of one person
-	// should both show, not split the probability between them.
 	byID := map[string]accord.Client{}
-	var ranked []match.Ranked
+	var mc []match.Candidate
 	for _, cl := range cands {
 		byID[cl.ID] = cl
-		if r := match.Score(p, match.FromClient(&cl)); r.Probability >= match.DefaultThreshold {
-			ranked = append(ranked, match.Ranked{ID: cl.ID, Result: r})
-		}
+		mc = append(mc, match.Candidate{ID: cl.ID, Person: match.FromClient(&cl)})
 	}
-	slices.SortFunc(ranked, func(a, b match.Ranked) int {
-		return cmp.Or(cmp.Compare(b.Probability, a.Probability), cmp.Compare(a.ID, b.ID))
-	})
-	if len(ranked) > 20 {
-		ranked = ranked[:20]
-	}
+	ranked := match.Likely(p, mc, 20)
 	d, err := s.decider(ctx, c)
 	if err != nil {
 		return nil, err

@@ -396,7 +396,7 @@ func checkETag(t *testing.T, a *answer) {
 	if tag == "" || a.Status >= 300 {
 		return
 	}
-	for _, path := range []string{"version", "client.version", "referral.version"} {
+	for _, path := range []string{"version", "referral.version", "client.version"} {
 		if v := a.field(path); v != nil {
 			if want := fmt.Sprintf("%q", fmt.Sprint(v)); tag != want {
 				t.Errorf("ETag %s, but the %s is %v", tag, path, v)

@@ -23,6 +23,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/accord-project/accord"
 )
@@ -105,7 +106,7 @@ type Result struct {
 // worth showing at intake as a possible duplicate. It is below one half on
 // purpose: a missed duplicate splits a person's record, a shown one costs the
 // navigator a glance. At it, on the generated evaluation set of 50,000
-// clients (TestEvaluation), recall is 0.96 and precision 0.90–0.92; see
+// clients (TestEvaluation), recall is 0.96 and precision 0.91–0.92; see
 // docs/bench/match.md for those and the numbers at 1,000,000 clients.
 const DefaultThreshold = 0.4
 
@@ -290,4 +291,44 @@ func probability(bits float64) float64 {
 		return 0
 	}
 	return p
+}
+
+// StrongMatch is the probability from which Likely shows a candidate on its
+// own evidence, whatever the other candidates.
+const StrongMatch = 0.9
+
+// Likely returns the candidates intake should show as likely duplicates of
+// query, most probable first, at most limit: those Rank finds at
+// DefaultThreshold, and also any that Score finds at StrongMatch or more on
+// its own. Rank alone keeps namesakes from all looking likely, but splits the
+// probability between two registrations of one person — exactly the
+// duplicates intake must surface.
+func Likely(query Person, candidates []Candidate, limit int) []Ranked {
+	ranked := Rank(query, candidates, DefaultThreshold, limit)
+	shown := make(map[string]bool, len(ranked))
+	for _, r := range ranked {
+		shown[r.ID] = true
+	}
+	for _, c := range candidates {
+		if shown[c.ID] {
+			continue
+		}
+		if r := Score(query, c.Person); r.Probability >= StrongMatch {
+			ranked = append(ranked, Ranked{ID: c.ID, Result: r})
+			shown[c.ID] = true
+		}
+	}
+	slices.SortStableFunc(ranked, func(a, b Ranked) int {
+		if a.Probability != b.Probability {
+			if a.Probability > b.Probability {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if limit > 0 && len(ranked) > limit {
+		ranked = ranked[:limit]
+	}
+	return ranked
 }

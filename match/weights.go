@@ -7,8 +7,9 @@ import "math"
 // of different people that share a blocking key. They were set from what
 // intake data looks like (how often a returning person's name is spelled
 // another way, how often a birth date is only a year, how often a phone has
-// changed) and then checked against the generated evaluation set, where the
-// levels' observed frequencies are reported by TestEvaluation -v.
+// changed) and then checked against the generated evaluation set
+// (TestEvaluation -v reports recall by kind of error and false positives by
+// kind of stranger; docs/bench/match.md has the numbers).
 const (
 	// priorBits is log2 of the prior odds that a candidate sharing a key is
 	// the same person. With it a candidate needs about 13 bits of evidence to
@@ -40,9 +41,9 @@ const (
 )
 
 // Name weights. An exact agreement is worth log2(mExact/u), with u the
-// name's frequency (nameFrequency) or defaultNameFreq for a rare name, kept
-// within [3, 10] bits; a transliteration a little less; a similar or partial
-// name a fixed amount, never more than the exact. A different given name is
+// name's frequency (nameFrequency) or, for a rare name, defaultGivenFreq or
+// defaultFamilyFreq, kept within [3, 10] bits; a transliteration half a bit
+// less; a similar name at most 4 bits and a partial one 2. A different given name is
 // strong evidence of another person (siblings share everything else); a
 // different family name less so, because family names change at marriage,
 // between registrations of a patronymic, and between systems.

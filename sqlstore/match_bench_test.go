@@ -166,11 +166,13 @@ func BenchmarkDuplicateSearch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		mc := make([]match.Candidate, len(cands))
+		for j := range cands {
+			mc[j] = match.Candidate{ID: cands[j].ID, Person: match.FromClient(&cands[j])}
+		}
 		hit := false
-		for _, c := range cands {
-			if match.Score(q, match.FromClient(&c)).Probability >= match.DefaultThreshold && c.ID == truth[i%len(queries)] {
-				hit = true
-			}
+		for _, r := range match.Likely(q, mc, 20) {
+			hit = hit || r.ID == truth[i%len(queries)]
 		}
 		lat = append(lat, time.Since(t))
 		candidates += len(cands)
