@@ -182,3 +182,89 @@ func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
 		t.Errorf("%d client.create audit entries for %d acknowledged creates", n, len(created))
 	}
 }
+
+// TestEscalationsFireOnceAcrossKills: escalations fall due while the
+// server is down and it is killed again while firing them; after each
+// restart every one has climbed exactly one level and its next contact was
+// told exactly once.
+func TestEscalationsFireOnceAcrossKills(t *testing.T) {
+	bin, err := buildAccord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, creds := filepath.Join(dir, "esc.db"), filepath.Join(dir, "creds.json")
+	cmd, url := startProcess(t, bin, db, creds)
+	var c credentials
+	b, _ := os.ReadFile(creds)
+	json.Unmarshal(b, &c)
+	token := func(user string) string {
+		for _, l := range c.Logins {
+			if l.Username == user {
+				return l.Token
+			}
+		}
+		return ""
+	}
+	client := c.Scenarios[0].ClientID
+	const n = 300
+	for range n {
+		req, _ := http.NewRequest("POST", url+"/api/v1/escalations", strings.NewReader(`{"client_id":"`+client+`","kind":"flagged","urgency":"urgent","summary":"test"}`))
+		req.Header.Set("Authorization", "Bearer "+token("j.okafor"))
+		req.Header.Set("Accord-Purpose", "TREAT")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("raise: %d", resp.StatusCode)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	// Time passes while the server is down: every clock runs out.
+	withRaw(t, db, func(raw *sql.DB) {
+		past := time.Now().Add(-time.Minute).UnixMicro()
+		for _, q := range []string{
+			`UPDATE timers SET due_at = $1 WHERE kind = 'escalation.ack' AND fired_at IS NULL`,
+			`UPDATE escalations SET due_at = $1`,
+		} {
+			if _, err := raw.Exec(q, past); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	// Restart, and kill it again while it fires them.
+	cmd, _ = startProcess(t, bin, db, creds)
+	time.Sleep(150 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	// And once more, to finish.
+	cmd, _ = startProcess(t, bin, db, creds)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var left int
+		withRaw(t, db, func(raw *sql.DB) {
+			raw.QueryRow(`SELECT count(*) FROM timers WHERE kind = 'escalation.ack' AND fired_at IS NULL AND due_at < $1`, time.Now().UnixMicro()).Scan(&left)
+		})
+		if left == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var notLevel1, notices, contacts int
+	withRaw(t, db, func(raw *sql.DB) {
+		raw.QueryRow(`SELECT count(*) FROM escalations WHERE level <> 1`).Scan(&notLevel1)
+		raw.QueryRow(`SELECT count(*) FROM notifications WHERE kind = 'escalation.escalated' AND staff_id = (SELECT staff_id FROM escalation_contacts WHERE level = 1 AND organization_id = (SELECT organization_id FROM escalations LIMIT 1))`).Scan(&notices)
+		raw.QueryRow(`SELECT count(*) FROM escalations`).Scan(&contacts)
+	})
+	if contacts != n || notLevel1 != 0 || notices != n {
+		t.Errorf("%d escalations: %d not at level 1, %d notices to the level-1 contact; want each to climb once and tell once", contacts, notLevel1, notices)
+	}
+	out, err := exec.Command(bin, "audit", "verify", "--db", db).CombinedOutput()
+	if err != nil {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+}

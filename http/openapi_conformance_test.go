@@ -470,7 +470,9 @@ func prefix(p string, errs []string) []string {
 // meet, built from the document and the operation's first successful call:
 // no credentials (401), no Accord-Purpose (400), for a state-changing
 // method a cross-origin browser request (403), and for a body the wrong
-// media type (415), an unknown field (400) and too many bytes (413).
+// media type (415), an unknown field (400) and too many bytes (413). A
+// change to a versioned object keeps the base call's If-Match, so that
+// these are answered and not 428.
 func (h *harness) derivedCalls(t *testing.T, calls []apiCall) []apiCall {
 	base := map[string]apiCall{}
 	for _, c := range calls {
@@ -486,8 +488,6 @@ func (h *harness) derivedCalls(t *testing.T, calls []apiCall) []apiCall {
 			t.Errorf("%s: no successful call", key)
 			continue
 		}
-		// A change to a versioned object keeps its If-Match: without it the
-		// answer would be 428 before the body is read.
 		ifMatch := b.header["If-Match"]
 		headers := func(kv ...string) map[string]string {
 			m := map[string]string{}
