@@ -127,8 +127,10 @@ func documentedRoute(pattern string) bool {
 
 // TestOpenAPIRoutes checks that every route of the route table has exactly
 // one operation in openapi.json and vice versa, that each operation is
-// named for its handler, and that Accord-Purpose is documented exactly on
-// the operations whose handler calls purposeOf.
+// named for its handler, that Accord-Purpose is documented exactly on the
+// operations whose handler calls purposeOf, If-Match (with its 412 and 428)
+// exactly on those that call ifMatch, and the ETag header on the successes
+// of those that call etag.
 func TestOpenAPIRoutes(t *testing.T) {
 	d := loadOpenAPI(t)
 	var routes []string
@@ -153,6 +155,8 @@ func TestOpenAPIRoutes(t *testing.T) {
 		t.Fatalf("routes.go as parsed (-) does not match routeTable (+); has the table's form changed?\n%s", diff)
 	}
 	callsPurposeOf := methodsCalling(t, "purposeOf")
+	callsIfMatch := methodsCalling(t, "ifMatch")
+	callsETag := methodsCalling(t, "etag")
 	for _, key := range ops {
 		op := d.ops[key]
 		rh := handlers[key]
@@ -172,6 +176,36 @@ func TestOpenAPIRoutes(t *testing.T) {
 		case !usesPurpose && p != nil:
 			t.Errorf("%s: documents Accord-Purpose, but handler %s does not read it", key, h)
 		}
+		// If-Match: the reusable parameter, and its two refusals, exactly
+		// where the handler (or a wrapper) reads it.
+		usesIfMatch := callsIfMatch[h] || slices.ContainsFunc(rh.wrappers, func(w string) bool { return callsIfMatch[w] })
+		var ifMatchRef any
+		for _, raw := range list(op.m["parameters"]) {
+			if d.deref(t, raw)["name"] == "If-Match" {
+				ifMatchRef = obj(raw)["$ref"]
+			}
+		}
+		resps := obj(op.m["responses"])
+		switch {
+		case usesIfMatch && ifMatchRef != "#/components/parameters/IfMatch":
+			t.Errorf("%s: handler %s reads If-Match, but the operation does not document the IfMatch parameter", key, h)
+		case usesIfMatch && (resps["412"] == nil || obj(resps["428"])["$ref"] != "#/components/responses/PreconditionRequired"):
+			t.Errorf("%s: an operation that takes If-Match must document 412 and the PreconditionRequired 428", key)
+		case !usesIfMatch && (ifMatchRef != nil || resps["428"] != nil):
+			t.Errorf("%s: documents If-Match, but handler %s does not read it", key, h)
+		}
+		// ETag: documented on the success of every handler that sets it.
+		if usesETag := callsETag[h] || slices.ContainsFunc(rh.wrappers, func(w string) bool { return callsETag[w] }); usesETag {
+			for _, status := range sortedKeys(resps) {
+				if status[0] == '2' && obj(obj(d.deref(t, resps[status])["headers"])["ETag"])["$ref"] != "#/components/headers/ETag" {
+					t.Errorf("%s %s: handler %s sets an ETag, but the response does not document the ETag header", key, status, h)
+				}
+			}
+		}
+	}
+	params := obj(obj(d.root["components"])["parameters"])
+	if p := obj(params["IfMatch"]); p["name"] != "If-Match" || p["in"] != "header" || p["required"] != true {
+		t.Errorf("parameters.IfMatch = %v, want the required If-Match header", p)
 	}
 }
 
