@@ -54,13 +54,17 @@ type Agreement struct {
 	ReviewDate     time.Time `json:"review_date"`
 	// ProhibitedRecipients are organisations that may never receive data
 	// under this agreement, even when they are parties to it.
-	ProhibitedRecipients []string        `json:"prohibited_recipients,omitempty"`
-	Signatories          []Signatory     `json:"signatories,omitempty"`
-	Status               AgreementStatus `json:"status"`
-	StatusReason         string          `json:"status_reason,omitempty"`
-	CreatedBy            string          `json:"created_by"`
-	CreatedAt            time.Time       `json:"created_at"`
-	UpdatedAt            time.Time       `json:"updated_at"`
+	ProhibitedRecipients []string `json:"prohibited_recipients,omitempty"`
+	// EscalationSLA is how many minutes each escalation contact has to
+	// acknowledge an urgent need raised between the parties, per urgency
+	// ("urgent", "immediate"); absent means each organisation's own.
+	EscalationSLA map[Urgency]int `json:"escalation_sla_minutes,omitempty"`
+	Signatories   []Signatory     `json:"signatories,omitempty"`
+	Status        AgreementStatus `json:"status"`
+	StatusReason  string          `json:"status_reason,omitempty"`
+	CreatedBy     string          `json:"created_by"`
+	CreatedAt     time.Time       `json:"created_at"`
+	UpdatedAt     time.Time       `json:"updated_at"`
 }
 
 // Validate checks the content of an agreement version.
@@ -132,6 +136,20 @@ func (a *Agreement) Validate() error {
 	for _, s := range a.Signatories {
 		if err := s.validate(a); err != nil {
 			return err
+		}
+	}
+	return ValidateSLA("escalation_sla_minutes", a.EscalationSLA)
+}
+
+// ValidateSLA checks escalation response times: urgent or immediate, from 1
+// minute to 7 days.
+func ValidateSLA(field string, sla map[Urgency]int) error {
+	for u, m := range sla {
+		if u != UrgencyUrgent && u != UrgencyImmediate {
+			return FieldErrorf(field, "escalation times are set for urgent and immediate needs only")
+		}
+		if m < 1 || m > 7*24*60 {
+			return FieldErrorf(field, "an escalation time is from 1 minute to 7 days (10080 minutes)")
 		}
 	}
 	return nil

@@ -122,6 +122,20 @@ func (s *Service) Validate() error {
 			return err
 		}
 	}
+	if len(s.Languages) > 50 || len(s.Categories) > 50 {
+		return FieldErrorf("languages", "a service lists at most 50 languages and 50 categories")
+	}
+	for _, c := range s.Categories {
+		if err := checkText("categories", c, 100, true); err != nil {
+			return err
+		}
+	}
+	if err := checkText("email", s.Email, 254, false); err != nil {
+		return err
+	}
+	if err := checkText("phone", s.Phone, 40, false); err != nil {
+		return err
+	}
 	if s.Status != "active" && s.Status != "inactive" {
 		return FieldErrorf("status", "status must be active or inactive")
 	}

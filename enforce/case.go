@@ -76,7 +76,7 @@ func (s *Service) mayJoin(ctx context.Context, c *Caller, clientID string, p Par
 		return err
 	}
 	if !dec.Decision.Permitted() {
-		e := accord.FieldErrorf("participants", "%s cannot join this case. %s", org.Name, dec.Explanation)
+		e := &accord.Error{Code: accord.EDENIED, Field: "participants", Format: "%s cannot join this case. %s", Args: []any{org.Name, dec.Explanation}}
 		return &Denied{Decided: dec, err: e}
 	}
 	return nil
@@ -151,7 +151,7 @@ func (s *Service) UpdateCase(ctx context.Context, c *Caller, caseID string, u Ca
 		}
 		ch.AddParticipant = &accord.Participant{OrganizationID: p.OrganizationID, StaffID: p.StaffID, Responsibility: p.Responsibility}
 	case u.AddGoal != "":
-		if err := accord.CheckText("goal", u.AddGoal, 500, true); err != nil {
+		if err := accord.CheckText("text", u.AddGoal, 500, true); err != nil {
 			return nil, err
 		}
 		ch.AddGoal = &accord.Goal{Text: u.AddGoal}
@@ -230,8 +230,14 @@ func (s *Service) CaseTasks(ctx context.Context, c *Caller, caseID string, purpo
 
 // SetTaskStatus moves a task of a case the caller works.
 func (s *Service) SetTaskStatus(ctx context.Context, c *Caller, taskID string, version int, to accord.TaskStatus, purpose accord.Purpose) (*accord.Task, error) {
+	if err := c.require(clientFacing...); err != nil {
+		return nil, err
+	}
 	if err := checkPurpose(purpose); err != nil {
 		return nil, err
+	}
+	if !slices.Contains([]accord.TaskStatus{accord.TaskOpen, accord.TaskInProgress, accord.TaskDone, accord.TaskCancelled}, to) {
+		return nil, accord.FieldErrorf("status", "status must be open, in_progress, done or cancelled")
 	}
 	t, err := s.db.FindTask(ctx, taskID)
 	if err != nil {

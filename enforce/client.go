@@ -88,8 +88,8 @@ func (s *Service) SearchClients(ctx context.Context, c *Caller, query string, pu
 		if d.decide(ctx, actor, cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose).Decision.Permitted() {
 			cl.Phone, cl.Email, cl.Address = "", "", ""
 			res.Clients = append(res.Clients, cl)
-		} else {
-			res.Hidden++
+		} else if !c.Organization.Sector.Enforcement() {
+			res.Hidden++ // never counted for enforcement bodies: it would let them probe names
 		}
 	}
 	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {

@@ -55,6 +55,9 @@ func (s *Service) RaiseEscalation(ctx context.Context, c *Caller, e *accord.Esca
 // escalationFor returns an escalation the caller may act on or see: staff
 // of the responsible organisation, and whoever raised it.
 func (s *Service) escalationFor(ctx context.Context, c *Caller, id string) (*accord.Escalation, error) {
+	if err := c.require(clientFacing...); err != nil {
+		return nil, err
+	}
 	e, err := s.db.FindEscalation(ctx, id)
 	if err != nil {
 		return nil, err
@@ -72,6 +75,9 @@ func (s *Service) Escalation(ctx context.Context, c *Caller, id string) (*accord
 
 // Escalations lists the caller's organisation's live escalations.
 func (s *Service) Escalations(ctx context.Context, c *Caller) ([]accord.Escalation, error) {
+	if err := c.require(clientFacing...); err != nil {
+		return nil, err
+	}
 	return s.db.Escalations(ctx, sqlstore.EscalationFilter{OrganizationID: c.Staff.OrganizationID, Live: true})
 }
 
@@ -105,13 +111,21 @@ func (s *Service) ResolveEscalation(ctx context.Context, c *Caller, id string, v
 }
 
 // EscalationChain returns an organisation's escalation contacts.
-func (s *Service) EscalationChain(ctx context.Context, c *Caller, orgID string) ([]string, error) {
-	return s.db.EscalationChain(ctx, orgID)
+func (s *Service) EscalationChain(ctx context.Context, c *Caller, orgID string) ([]string, map[accord.Urgency]int, error) {
+	if _, err := s.db.FindOrganization(ctx, orgID); err != nil {
+		return nil, nil, err
+	}
+	chain, err := s.db.EscalationChain(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sla, err := s.db.OrganizationSLA(ctx, orgID)
+	return chain, sla, err
 }
 
 // SetEscalationChain sets the caller's organisation's escalation contacts:
 // supervisors and partnership administrators.
-func (s *Service) SetEscalationChain(ctx context.Context, c *Caller, orgID string, staffIDs []string) error {
+func (s *Service) SetEscalationChain(ctx context.Context, c *Caller, orgID string, staffIDs []string, sla map[accord.Urgency]int) error {
 	if err := c.require(accord.RoleSupervisor, accord.RolePartnershipAdmin); err != nil {
 		return err
 	}
@@ -121,7 +135,7 @@ func (s *Service) SetEscalationChain(ctx context.Context, c *Caller, orgID strin
 	if c.Organization.Sector.Enforcement() && orgID != c.Staff.OrganizationID {
 		return accord.Errorf(accord.EFORBIDDEN, "staff of an immigration authority or a law enforcement body do not take part in the partnership's governance")
 	}
-	return s.db.SetEscalationChain(ctx, c.Actor(), orgID, staffIDs)
+	return s.db.SetEscalationChain(ctx, c.Actor(), orgID, staffIDs, sla)
 }
 
 // Work is what one staff member has to do, most pressing first.

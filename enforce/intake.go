@@ -59,9 +59,14 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 	for _, r := range ranked {
 		cl := byID[r.ID]
 		if d.decide(ctx, c.Actor(), cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose).Decision.Permitted() {
-			cl.Address, cl.Email = "", ""
+			// Demographics only: contact details are their own decision,
+			// made when the client is read.
+			cl.Phone, cl.Address, cl.Email = "", "", ""
 			out.Likely = append(out.Likely, Likely{Client: cl, Result: r.Result})
-		} else {
+		} else if !c.Organization.Sector.Enforcement() {
+			// An immigration or police officer is not told that someone
+			// they may not see is known to the partnership: counting would
+			// let them probe names.
 			out.Hidden++
 		}
 	}

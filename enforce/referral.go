@@ -17,14 +17,14 @@ func (s *Service) SendReferral(ctx context.Context, c *Caller, r *accord.Referra
 	if err := c.require(clientFacing...); err != nil {
 		return err
 	}
-	if _, err := s.seeClient(ctx, c, r.ClientID, r.Purpose); err != nil {
-		return err
-	}
 	r.FromOrgID, r.FromStaffID = c.Staff.OrganizationID, c.Staff.ID
 	if r.Urgency == "" {
 		r.Urgency = accord.UrgencyRoutine
 	}
 	if err := r.Validate(s.now()); err != nil {
+		return err
+	}
+	if _, err := s.seeClient(ctx, c, r.ClientID, r.Purpose); err != nil {
 		return err
 	}
 	if r.CaseID != "" {

@@ -85,7 +85,7 @@ func (s *Service) Screen(ctx context.Context, c *Caller, clientID string, resp *
 		}
 	}
 	sc := &sqlstore.Screening{ClientID: clientID, OrganizationID: c.Staff.OrganizationID, Questionnaire: q.Canonical(), Response: body,
-		Language: lang, InterpreterUsed: interpreterUsed}
+		Language: lang, InterpreterUsed: interpreterUsed, Needs: []sqlstore.ScreenedNeed{}}
 	for _, n := range needs {
 		sc.Needs = append(sc.Needs, sqlstore.ScreenedNeed{Code: string(n.Code), Urgency: string(n.Urgency)})
 	}

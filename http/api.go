@@ -121,22 +121,23 @@ func (s *Server) getStaff(w http.ResponseWriter, r *http.Request, c *enforce.Cal
 // Agreements.
 
 type agreementInput struct {
-	Title                string            `json:"title"`
-	Parties              []string          `json:"parties"`
-	Purposes             []accord.Purpose  `json:"purposes"`
-	Categories           []accord.Category `json:"categories"`
-	Roles                []accord.Role     `json:"roles"`
-	RetentionDays        int               `json:"retention_days"`
-	EffectiveFrom        time.Time         `json:"effective_from"`
-	EffectiveUntil       time.Time         `json:"effective_until"`
-	ReviewDate           time.Time         `json:"review_date"`
-	ProhibitedRecipients []string          `json:"prohibited_recipients"`
+	Title                string                 `json:"title"`
+	Parties              []string               `json:"parties"`
+	Purposes             []accord.Purpose       `json:"purposes"`
+	Categories           []accord.Category      `json:"categories"`
+	Roles                []accord.Role          `json:"roles"`
+	RetentionDays        int                    `json:"retention_days"`
+	EffectiveFrom        time.Time              `json:"effective_from"`
+	EffectiveUntil       time.Time              `json:"effective_until"`
+	ReviewDate           time.Time              `json:"review_date"`
+	ProhibitedRecipients []string               `json:"prohibited_recipients"`
+	EscalationSLA        map[accord.Urgency]int `json:"escalation_sla_minutes"`
 }
 
 func (in *agreementInput) agreement() *accord.Agreement {
 	return &accord.Agreement{Title: in.Title, Parties: in.Parties, Purposes: in.Purposes, Categories: in.Categories, Roles: in.Roles,
 		RetentionDays: in.RetentionDays, EffectiveFrom: in.EffectiveFrom, EffectiveUntil: in.EffectiveUntil, ReviewDate: in.ReviewDate,
-		ProhibitedRecipients: in.ProhibitedRecipients}
+		ProhibitedRecipients: in.ProhibitedRecipients, EscalationSLA: in.EscalationSLA}
 }
 
 // agreementJSON adds the status as of now (an active agreement past its

@@ -590,25 +590,30 @@ func (s *Server) resolveEscalation(w http.ResponseWriter, r *http.Request, c *en
 }
 
 func (s *Server) getEscalationContacts(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
-	ids, err := s.svc.EscalationChain(r.Context(), c, r.PathValue("id"))
+	ids, sla, err := s.svc.EscalationChain(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contacts": nonNil(ids)})
+	writeJSON(w, http.StatusOK, map[string]any{"contacts": nonNil(ids), "sla_minutes": sla})
 	return nil
 }
 
 func (s *Server) putEscalationContacts(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	var in struct {
-		Contacts []string `json:"contacts"`
+		Contacts   []string               `json:"contacts"`
+		SLAMinutes map[accord.Urgency]int `json:"sla_minutes"`
 	}
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.SetEscalationChain(r.Context(), c, r.PathValue("id"), in.Contacts); err != nil {
+	if err := s.svc.SetEscalationChain(r.Context(), c, r.PathValue("id"), in.Contacts, in.SLAMinutes); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contacts": in.Contacts})
+	ids, sla, err := s.svc.EscalationChain(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"contacts": nonNil(ids), "sla_minutes": sla})
 	return nil
 }
 

@@ -120,8 +120,9 @@ type Change struct {
 
 // UrgencyChange is one need whose urgency changed.
 type UrgencyChange struct {
-	Code     NeedCode
-	From, To Urgency
+	Code NeedCode `json:"code"`
+	From Urgency  `json:"from"`
+	To   Urgency  `json:"to"`
 }
 
 // Empty reports whether nothing changed.

@@ -25,8 +25,8 @@ type ItemView struct {
 
 // OptionView is one answer option of a choice question, in one language.
 type OptionView struct {
-	Code    string
-	Display string
+	Code    string `json:"code"`
+	Display string `json:"display"`
 }
 
 // Items returns every item of q depth first in document order, with texts

@@ -93,12 +93,16 @@ func (db *DB) insertAgreement(ctx context.Context, tx *Tx, actor accord.Actor, a
 		a.CreatedBy = actor.StaffID
 	}
 	a.UpdatedAt = a.CreatedAt
+	sla := "{}"
+	if len(a.EscalationSLA) > 0 {
+		sla = jsonValue(a.EscalationSLA)
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO agreements (id, version, title, parties, purposes, categories, roles, retention_days, effective_from,
-		effective_until, review_date, prohibited_recipients, signatories, status, status_reason, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		effective_until, review_date, prohibited_recipients, signatories, status, status_reason, created_by, created_at, updated_at, escalation_sla)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		a.ID, a.Version, a.Title, jsonValue(a.Parties), jsonValue(a.Purposes), jsonValue(a.Categories), jsonValue(a.Roles), a.RetentionDays,
 		us(a.EffectiveFrom), us(a.EffectiveUntil), us(a.ReviewDate), jsonValue(a.ProhibitedRecipients), jsonValue(a.Signatories),
-		a.Status, a.StatusReason, a.CreatedBy, us(a.CreatedAt), us(a.UpdatedAt))
+		a.Status, a.StatusReason, a.CreatedBy, us(a.CreatedAt), us(a.UpdatedAt), sla)
 	if isUniqueViolation(err) {
 		return accord.Errorf(accord.ECONFLICT, "this agreement version already exists")
 	}
@@ -243,7 +247,7 @@ func findAgreementVersion(ctx context.Context, q querier, id string, version int
 
 func findAgreements(ctx context.Context, q querier, where string, args ...any) ([]accord.Agreement, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, version, title, parties, purposes, categories, roles, retention_days, effective_from, effective_until,
-		review_date, prohibited_recipients, signatories, status, status_reason, created_by, created_at, updated_at FROM agreements `+where, args...)
+		review_date, prohibited_recipients, signatories, status, status_reason, created_by, created_at, updated_at, escalation_sla FROM agreements `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,8 +258,11 @@ func findAgreements(ctx context.Context, q querier, where string, args ...any) (
 		var from, until, review, created, updated int64
 		if err := rows.Scan(&a.ID, &a.Version, &a.Title, asJSON(&a.Parties), asJSON(&a.Purposes), asJSON(&a.Categories), asJSON(&a.Roles),
 			&a.RetentionDays, &from, &until, &review, asJSON(&a.ProhibitedRecipients), asJSON(&a.Signatories), &a.Status, &a.StatusReason,
-			&a.CreatedBy, &created, &updated); err != nil {
+			&a.CreatedBy, &created, &updated, asJSON(&a.EscalationSLA)); err != nil {
 			return nil, err
+		}
+		if len(a.EscalationSLA) == 0 {
+			a.EscalationSLA = nil
 		}
 		a.EffectiveFrom, a.EffectiveUntil, a.ReviewDate = fromUS(from), fromUS(until), fromUS(review)
 		a.CreatedAt, a.UpdatedAt = fromUS(created), fromUS(updated)

@@ -29,8 +29,19 @@ func escalationChain(ctx context.Context, q querier, orgID string) ([]string, er
 	return out, rows.Err()
 }
 
-// SetEscalationChain replaces an organisation's ordered escalation contacts.
-func (db *DB) SetEscalationChain(ctx context.Context, actor accord.Actor, orgID string, staffIDs []string) (err error) {
+// OrganizationSLA returns an organisation's own escalation times, in minutes.
+func (db *DB) OrganizationSLA(ctx context.Context, orgID string) (map[accord.Urgency]int, error) {
+	var m map[accord.Urgency]int
+	err := db.read.QueryRowContext(ctx, `SELECT escalation_sla FROM organizations WHERE id = $1`, orgID).Scan(asJSON(&m))
+	if m == nil {
+		m = map[accord.Urgency]int{}
+	}
+	return m, err
+}
+
+// SetEscalationChain replaces an organisation's ordered escalation contacts
+// and, when sla is not nil, its own escalation times.
+func (db *DB) SetEscalationChain(ctx context.Context, actor accord.Actor, orgID string, staffIDs []string, sla map[accord.Urgency]int) (err error) {
 	defer accord.Wrap(&err, "SetEscalationChain(%s)", orgID)
 	if len(staffIDs) == 0 || len(staffIDs) > 10 {
 		return accord.FieldErrorf("contacts", "an escalation chain has 1 to 10 contacts")
@@ -53,6 +64,14 @@ func (db *DB) SetEscalationChain(ctx context.Context, actor accord.Actor, orgID 
 	}
 	for i, s := range staffIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO escalation_contacts (organization_id, level, staff_id) VALUES ($1, $2, $3)`, orgID, i, s); err != nil {
+			return err
+		}
+	}
+	if sla != nil {
+		if err := accord.ValidateSLA("sla_minutes", sla); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET escalation_sla = $1 WHERE id = $2`, jsonValue(sla), orgID); err != nil {
 			return err
 		}
 	}
@@ -86,14 +105,8 @@ func (db *DB) EscalationSLA(ctx context.Context, fromOrg, org string, u accord.U
 			return 0, err
 		}
 		for i := range as {
-			a := &as[i]
-			if containsAll(a.Parties, fromOrg, org) {
-				var m map[accord.Urgency]int
-				var raw string
-				db.read.QueryRowContext(ctx, `SELECT escalation_sla FROM agreements WHERE id = $1 AND version = $2`, a.ID, a.Version).Scan(&raw)
-				if asJSON(&m).Scan(raw) == nil && m[u] > 0 {
-					return time.Duration(m[u]) * time.Minute, nil
-				}
+			if a := &as[i]; containsAll(a.Parties, fromOrg, org) && a.EscalationSLA[u] > 0 {
+				return time.Duration(a.EscalationSLA[u]) * time.Minute, nil
 			}
 		}
 	}

@@ -166,6 +166,9 @@ func (db *DB) MergeClients(ctx context.Context, actor accord.Actor, survivor, du
 			return err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `UPDATE clients SET version = version + 1, updated_at = $1 WHERE id = $2`, us(tx.now), survivor); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE clients SET merged_into = $1, given_name = '', family_name = '', search_name = '', birth_date = '', phone = '',
 		email = '', address = '', identifiers = '[]', updated_at = $2, version = version + 1 WHERE id = $3`, survivor, us(tx.now), duplicate); err != nil {
 		return err

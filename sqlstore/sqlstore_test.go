@@ -621,3 +621,49 @@ func TestRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// TestEscalationSLA: the agreement between two organisations sets the
+// escalation clock when it says; else the organisation's own; else the
+// default for the urgency.
+func TestEscalationSLA(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		sla := func(from, to string, u accord.Urgency) time.Duration {
+			t.Helper()
+			d, err := fx.db.EscalationSLA(ctx, from, to, u, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		if got := sla(fx.clinic.ID, fx.legal.ID, accord.UrgencyUrgent); got != 4*time.Hour {
+			t.Errorf("default urgent = %v, want 4h", got)
+		}
+		lawyer := accord.Staff{OrganizationID: fx.legal.ID, Username: "lawyer", DisplayName: "L", Roles: []accord.Role{accord.RoleLegalAdvocate}, Active: true}
+		if err := fx.db.CreateStaff(ctx, fx.admin, &lawyer, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := fx.db.SetEscalationChain(ctx, fx.admin, fx.legal.ID, []string{lawyer.ID}, map[accord.Urgency]int{accord.UrgencyUrgent: 90}); err != nil {
+			t.Fatal(err)
+		}
+		if got := sla(fx.clinic.ID, fx.legal.ID, accord.UrgencyUrgent); got != 90*time.Minute {
+			t.Errorf("organisation's urgent = %v, want 90m", got)
+		}
+		a := fx.agreement()
+		a.Status = accord.AgreementActive
+		a.Signatories = []accord.Signatory{{OrganizationID: fx.clinic.ID, Name: "A"}, {OrganizationID: fx.legal.ID, Name: "B"}}
+		a.EscalationSLA = map[accord.Urgency]int{accord.UrgencyUrgent: 45}
+		if err := fx.db.CreateAgreement(ctx, fx.admin, a); err != nil {
+			t.Fatal(err)
+		}
+		if got := sla(fx.clinic.ID, fx.legal.ID, accord.UrgencyUrgent); got != 45*time.Minute {
+			t.Errorf("agreement's urgent = %v, want 45m", got)
+		}
+		if got := sla(fx.clinic.ID, fx.legal.ID, accord.UrgencyImmediate); got != 30*time.Minute {
+			t.Errorf("immediate with none set = %v, want the default 30m", got)
+		}
+		if err := fx.db.SetEscalationChain(ctx, fx.admin, fx.legal.ID, []string{lawyer.ID}, map[accord.Urgency]int{accord.UrgencyRoutine: 5}); code(err) != accord.EINVALID {
+			t.Errorf("a routine escalation time = %v, want invalid", err)
+		}
+	})
+}
