@@ -235,9 +235,12 @@ func (v *Verifier) flush() {
 		v.stopped = true
 		return
 	}
+	// The batch sent now belongs to the pipeline: never touch it again,
+	// even when the context ends before a free one comes back.
 	select {
 	case v.cur = <-v.free:
 	case <-v.ctx.Done():
+		v.cur = &batch{}
 		v.stopped = true
 	}
 }
