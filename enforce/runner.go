@@ -172,13 +172,13 @@ func (r *Runner) sendEmail(ctx context.Context, to string, msg sqlstore.OutboxMe
 		lang = r.Catalogue.Match(st.Languages[0])
 	}
 	p := r.Catalogue.Printer(lang)
-	subject, link := noticeText(p, msg.Kind), r.PublicURL+"/"+linkPath(msg.SubjectID)
+	subject, link := NoticeText(p, msg.Kind), r.PublicURL+"/"+LinkPath(msg.SubjectID)
 	body := p.Sprintf("%[1]s\n\nOpen it in Accord: %[2]s\n\nThis message holds no personal information; sign in to see the details.", subject, link)
 	return r.Mailer.Send(ctx, to, subject, body, msg.ID)
 }
 
-// noticeText is the one line an e-mail says.
-func noticeText(p *i18n.Printer, kind string) string {
+// NoticeText is the one line an e-mail (or the notification list) says.
+func NoticeText(p *i18n.Printer, kind string) string {
 	switch kind {
 	case "escalation.raised":
 		return p.Sprintf("An urgent escalation needs your acknowledgement")
@@ -200,7 +200,8 @@ func noticeText(p *i18n.Printer, kind string) string {
 	return p.Sprintf("Something in Accord needs your attention")
 }
 
-func linkPath(id string) string {
+// LinkPath is the page of a notification's subject, relative to the site.
+func LinkPath(id string) string {
 	switch {
 	case strings.HasPrefix(id, "esc_"):
 		return "escalations/" + id

@@ -96,6 +96,7 @@ func clientAddr(r *http.Request) string {
 type signInRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp_code"`
 }
 
 type sessionJSON struct {
@@ -114,33 +115,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	if req.Username == "" || req.Password == "" || len(req.Password) > 1024 || len(req.Username) > 64 {
-		return accord.Errorf(accord.EINVALID, "give a username and a password")
-	}
-	for _, key := range []string{"user:" + strings.ToLower(req.Username), "addr:" + clientAddr(r)} {
-		if ok, wait := s.signIns.allow(key); !ok {
-			return &retryAfter{err: accord.Errorf(accord.ERATELIMITED, "too many sign-in attempts; try again in %d seconds", int(wait.Seconds())+1), after: wait}
-		}
-	}
-	staffID, hash, err := s.db.PasswordHash(r.Context(), strings.ToLower(req.Username))
-	if accord.ErrorCode(err) == accord.ENOTFOUND {
-		credential.DummyCheck(req.Password)
-		if err := s.db.RecordLoginFailure(r.Context(), ""); err != nil {
-			return err
-		}
-		return accord.Errorf(accord.EUNAUTHENTICATED, "the username or password is not right")
-	}
+	st, err := s.checkPassword(r, req.Username, req.Password)
 	if err != nil {
 		return err
 	}
-	if !credential.CheckPassword(hash, req.Password) {
-		if err := s.db.RecordLoginFailure(r.Context(), staffID); err != nil {
-			return err
-		}
-		return accord.Errorf(accord.EUNAUTHENTICATED, "the username or password is not right")
-	}
-	st, err := s.db.FindStaff(r.Context(), staffID)
-	if err != nil {
+	if err := s.checkSecondFactor(r, st, req.TOTP); err != nil {
 		return err
 	}
 	token := credential.NewSecret(credential.SessionPrefix, nil)
@@ -152,6 +131,38 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		SameSite: http.SameSiteStrictMode, MaxAge: int(s.maxAge.Seconds())})
 	writeJSON(w, http.StatusCreated, sessionJSON{Token: token, ExpiresAt: s.now().Add(s.maxAge).UTC(), IdleAfter: s.idle.String(), Staff: st})
 	return nil
+}
+
+// checkPassword checks a username and password, rate limited per username
+// and per address; an unknown username costs the same time as a wrong
+// password, and both give the same error.
+func (s *Server) checkPassword(r *http.Request, username, password string) (*accord.Staff, error) {
+	if username == "" || password == "" || len(password) > 1024 || len(username) > 64 {
+		return nil, accord.Errorf(accord.EINVALID, "give a username and a password")
+	}
+	for _, key := range []string{"user:" + strings.ToLower(username), "addr:" + clientAddr(r)} {
+		if ok, wait := s.signIns.allow(key); !ok {
+			return nil, &retryAfter{err: accord.Errorf(accord.ERATELIMITED, "too many sign-in attempts; try again in %d seconds", int(wait.Seconds())+1), after: wait}
+		}
+	}
+	staffID, hash, err := s.db.PasswordHash(r.Context(), strings.ToLower(username))
+	if accord.ErrorCode(err) == accord.ENOTFOUND {
+		credential.DummyCheck(password)
+		if err := s.db.RecordLoginFailure(r.Context(), ""); err != nil {
+			return nil, err
+		}
+		return nil, accord.Errorf(accord.EUNAUTHENTICATED, "the username or password is not right")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !credential.CheckPassword(hash, password) {
+		if err := s.db.RecordLoginFailure(r.Context(), staffID); err != nil {
+			return nil, err
+		}
+		return nil, accord.Errorf(accord.EUNAUTHENTICATED, "the username or password is not right")
+	}
+	return s.db.FindStaff(r.Context(), staffID)
 }
 
 // signOut ends the caller's session.

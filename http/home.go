@@ -2,10 +2,7 @@ package http
 
 import (
 	"embed"
-	"html/template"
 	"net/http"
-
-	"github.com/accord-project/accord/i18n"
 )
 
 //go:embed openapi.json
@@ -13,10 +10,6 @@ var openAPIDoc []byte
 
 //go:embed templates
 var templateFS embed.FS
-
-var homeTemplate = template.Must(template.New("home.html").Funcs(template.FuncMap{
-	"t": func(p *i18n.Printer, format string, args ...any) string { return p.Sprintf(format, args...) },
-}).ParseFS(templateFS, "templates/home.html"))
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
@@ -27,7 +20,5 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 
 // home is the landing page: what this server is and where the API is.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	p := s.printer(r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return homeTemplate.Execute(w, map[string]any{"P": p, "Lang": p.Tag.String(), "Dir": i18n.Dir(p.Tag), "Version": s.version})
+	return s.render(w, http.StatusOK, "home", s.newView(r, nil, "", "Welcome", nil))
 }

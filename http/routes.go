@@ -18,10 +18,41 @@ type route struct {
 }
 
 func (s *Server) routeTable() []route {
+	var rs []route
+	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages()} {
+		rs = append(rs, group...)
+	}
+	return rs
+}
+
+// webRoutes are the pages every staff member uses: sign-in, their work,
+// their account. The other page groups are in web_*.go.
+func (s *Server) webRoutes() []route {
+	return []route{
+		{"GET", "/static/{file}", s.publicPage(s.static)},
+		{"GET", "/lang/{tag}", s.publicPage(s.setLanguage)},
+		{"GET", "/signin", s.publicPage(s.signInPage)},
+		{"POST", "/signin", s.publicPage(s.signInSubmit)},
+		{"GET", "/signin/code", s.publicPage(s.signInCodePage)},
+		{"POST", "/signin/code", s.publicPage(s.signInCodeSubmit)},
+		{"POST", "/signout", s.publicPage(s.signOutPage)},
+		{"GET", "/work", s.page(s.workPage)},
+		{"POST", "/work/notifications/read", s.page(s.readAll)},
+		{"GET", "/account", s.page(s.account)},
+		{"POST", "/account/purpose", s.page(s.setPurpose)},
+		{"POST", "/account/two-step", s.page(s.totpStart)},
+		{"POST", "/account/two-step/confirm", s.page(s.totpConfirm)},
+		{"POST", "/account/two-step/off", s.page(s.totpOff)},
+		{"POST", "/account/sessions/{id}/end", s.page(s.revokeSession)},
+	}
+}
+
+// apiRoutes are the JSON API, all described in openapi.json.
+func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET", "/healthz", s.public(s.healthz)},
 		{"GET", "/readyz", s.public(s.readyz)},
-		{"GET", "/{$}", s.public(s.home)},
+		{"GET", "/{$}", s.publicPage(s.home)},
 		{"GET", "/api/v1/openapi.json", s.public(s.openAPI)},
 
 		{"POST", "/api/v1/sessions", s.public(s.signIn)},

@@ -87,7 +87,7 @@ func (s *Server) Handler() http.Handler {
 	s.routes(mux)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, accord.Errorf(accord.EFORBIDDEN, "cross-origin requests that change data are refused"))
+		s.anyError(w, r, accord.Errorf(accord.EFORBIDDEN, "cross-origin requests that change data are refused"))
 	}))
 	var h http.Handler = s.unmatched(mux)
 	h = cop.Handler(h)
@@ -115,11 +115,32 @@ func (s *Server) unmatched(mux *http.ServeMux) http.Handler {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			s.writeError(w, r, accord.Errorf(accord.EMETHOD, "this endpoint does not take %s; it takes %s", r.Method, strings.Join(allow, ", ")))
+			s.anyError(w, r, accord.Errorf(accord.EMETHOD, "this endpoint does not take %s; it takes %s", r.Method, strings.Join(allow, ", ")))
+			return
+		}
+		if isPage(r) {
+			s.pageError(w, r, nil, accord.Errorf(accord.ENOTFOUND, "There is no such page."))
 			return
 		}
 		s.writeError(w, r, accord.Errorf(accord.ENOTFOUND, "no such endpoint; see /api/v1/openapi.json"))
 	})
+}
+
+// isPage reports whether a request is for the web interface (not the
+// JSON API or the health checks).
+func isPage(r *http.Request) bool {
+	p := r.URL.Path
+	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/readyz"
+}
+
+// anyError answers with an error page for the web interface and JSON for
+// the API.
+func (s *Server) anyError(w http.ResponseWriter, r *http.Request, err error) {
+	if isPage(r) {
+		s.pageError(w, r, nil, err)
+		return
+	}
+	s.writeError(w, r, err)
 }
 
 type ctxKey int
@@ -170,7 +191,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.logger.Error("panic", "request_id", requestID(r.Context()), "panic", v, "stack", string(debug.Stack()))
-				s.writeError(w, r, errInternal)
+				s.anyError(w, r, errInternal)
 			}
 		}()
 		next.ServeHTTP(w, r)

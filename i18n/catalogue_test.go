@@ -35,7 +35,7 @@ func messages(t *testing.T) []string {
 	set := map[string]bool{}
 	var problems []string
 	fset := token.NewFileSet()
-	tmplRE := regexp.MustCompile(`\{\{\s*t\s+\.P\s+("(?:[^"\\]|\\.)*")`)
+	tmplRE := regexp.MustCompile(`(?:\{\{|\()\s*-?\s*t\s+\$?\.P\s+("(?:[^"\\]|\\.)*")`)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -177,9 +177,23 @@ func readLocale(t *testing.T, tag string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatalf("%s.json: %v", tag, err)
+	}
+	// A value is a string or an object of plural forms; the "other" form
+	// stands for it here.
+	m := make(map[string]string, len(raw))
+	for k, v := range raw {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			var forms map[string]string
+			if err := json.Unmarshal(v, &forms); err != nil {
+				t.Fatalf("%s.json key %q: %v", tag, k, err)
+			}
+			s = forms["other"]
+		}
+		m[k] = s
 	}
 	return m
 }
@@ -190,9 +204,17 @@ func readLocale(t *testing.T, tag string) map[string]string {
 func TestEnglishCatalogueMatchesCode(t *testing.T) {
 	msgs := messages(t)
 	if *update {
-		m := map[string]string{}
+		// Keep plural forms already written for English.
+		var old map[string]json.RawMessage
+		if b, err := os.ReadFile(filepath.Join("locales", "en.json")); err == nil {
+			json.Unmarshal(b, &old)
+		}
+		m := map[string]json.RawMessage{}
 		for _, k := range msgs {
-			m[k] = ""
+			m[k] = json.RawMessage(`""`)
+			if v, ok := old[k]; ok && len(v) > 0 && v[0] == '{' {
+				m[k] = v
+			}
 		}
 		b, _ := json.MarshalIndent(m, "", "  ")
 		if err := os.WriteFile(filepath.Join("locales", "en.json"), append(b, '\n'), 0o644); err != nil {
@@ -300,5 +322,28 @@ func TestDate(t *testing.T) {
 	d := time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
 	if got := c.Printer(language.English).Date(d); got != "5 March 2026" {
 		t.Errorf("English date = %q, want 5 March 2026 (a year is never grouped)", got)
+	}
+}
+
+// TestPlurals checks that a catalogue value of plural forms picks the
+// form by the CLDR rules of the language (Arabic: two is its own form).
+func TestPlurals(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 overdue"},
+		{"en", 3, "3 overdue"},
+		{"ar", 2, "متأخرتان"},
+		{"ar", 0, "لا شيء متأخر"},
+	} {
+		t.Run(tc.lang+"/"+strconv.Itoa(tc.n), func(t *testing.T) {
+			c := i18n.MustLoad()
+			got := c.Printer(language.Make(tc.lang)).Sprintf("%d overdue", tc.n)
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

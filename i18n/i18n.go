@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/message/catalog"
 )
 
@@ -48,6 +49,20 @@ type Term string
 // fallback.
 var Supported = []language.Tag{language.English, language.Spanish, language.French, language.Arabic}
 
+// pluralMessage selects among CLDR plural forms (zero, one, two, few,
+// many, other) by the message's first argument, a count: Arabic has six
+// forms, English two. A key's value in a catalogue is then an object:
+// {"one": "%d task", "other": "%d tasks"}.
+func pluralMessage(forms map[string]string) catalog.Message {
+	var cases []any
+	for _, f := range []string{"zero", "one", "two", "few", "many", "other"} {
+		if v, ok := forms[f]; ok {
+			cases = append(cases, f, v)
+		}
+	}
+	return plural.Selectf(1, "%d", cases...)
+}
+
 // Catalogue holds the translations.
 type Catalogue struct {
 	cat     *catalog.Builder
@@ -67,17 +82,29 @@ func Load() (*Catalogue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: catalogue %s: %w", tag, err)
 		}
-		var m map[string]string
+		var m map[string]json.RawMessage
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("i18n: catalogue %s: %w", tag, err)
 		}
-		c.keys[tag] = m
-		for k, v := range m {
-			if v == "" {
-				v = k
-			}
-			if err := c.cat.SetString(tag, k, v); err != nil {
-				return nil, fmt.Errorf("i18n: catalogue %s key %q: %w", tag, k, err)
+		c.keys[tag] = map[string]string{}
+		for k, raw := range m {
+			var v string
+			var forms map[string]string
+			if err := json.Unmarshal(raw, &v); err == nil {
+				if v == "" {
+					v = k
+				}
+				c.keys[tag][k] = v
+				if err := c.cat.SetString(tag, k, v); err != nil {
+					return nil, fmt.Errorf("i18n: catalogue %s key %q: %w", tag, k, err)
+				}
+			} else if err := json.Unmarshal(raw, &forms); err == nil && forms["other"] != "" {
+				if err := c.cat.Set(tag, k, pluralMessage(forms)); err != nil {
+					return nil, fmt.Errorf("i18n: catalogue %s key %q: %w", tag, k, err)
+				}
+				c.keys[tag][k] = forms["other"]
+			} else {
+				return nil, fmt.Errorf("i18n: catalogue %s key %q: a translation is a string, or an object of CLDR plural forms with \"other\"", tag, k)
 			}
 		}
 	}

@@ -50,6 +50,32 @@ var (
 	}
 )
 
+// urgencyTerms label how urgent a referral or escalation is.
+var urgencyTerms = map[accord.Urgency]Term{
+	accord.UrgencyRoutine:   "routine",
+	accord.UrgencySoon:      "soon",
+	accord.UrgencyUrgent:    "urgent",
+	accord.UrgencyImmediate: "immediate",
+}
+
+// statusTerms label the states of agreements, cases, goals, tasks,
+// consents, escalations, reviews and referrals (the codes overlap: "open"
+// is one label wherever it appears).
+var statusTerms = map[string]Term{
+	"draft": "draft", "active": "active", "suspended": "suspended", "expired": "expired", "terminated": "terminated",
+	"superseded": "superseded", "open": "open", "closed": "closed", "achieved": "achieved", "dropped": "dropped",
+	"in_progress": "in progress", "done": "done", "cancelled": "cancelled", "revoked": "revoked",
+	"acknowledged": "acknowledged", "resolved": "resolved", "pending": "waiting for review", "justified": "justified",
+	"not_justified": "not justified", "referred": "referred on", "sent": "sent", "received": "received",
+	"accepted": "accepted", "declined": "declined", "completed": "completed",
+}
+
+// Urgency returns the label of an urgency.
+func Urgency(u accord.Urgency) Term { return termOr(urgencyTerms, u) }
+
+// Status returns the label of a status code.
+func Status(s string) Term { return termOr(statusTerms, s) }
+
 // Category returns the label of a data category.
 func Category(c accord.Category) Term { return termOr(categoryTerms, c) }
 
@@ -93,6 +119,12 @@ func Terms() []Term {
 		out = append(out, t)
 	}
 	for _, t := range sectorTerms {
+		out = append(out, t)
+	}
+	for _, t := range urgencyTerms {
+		out = append(out, t)
+	}
+	for _, t := range statusTerms {
 		out = append(out, t)
 	}
 	return out

@@ -187,7 +187,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string, idle time.Duratio
 	p.Session = kind == "session"
 	now := db.now()
 	switch {
-	case revoked.Valid, !p.Staff.Active, now.After(fromUS(expires)):
+	case revoked.Valid, !p.Staff.Active, now.After(fromUS(expires)), kind == "pending":
 		return nil, accord.Errorf(accord.EUNAUTHENTICATED, "the credentials are not valid")
 	case kind == "session" && now.Sub(fromUS(lastUsed)) > idle:
 		return nil, accord.Errorf(accord.EUNAUTHENTICATED, "the session has ended after a period of inactivity; sign in again")
