@@ -227,6 +227,11 @@ func TestNewcomerWalkthrough(t *testing.T) {
 	withRaw(t, db, func(raw *sql.DB) {
 		raw.QueryRow(`SELECT min(idx) FROM audit_entries WHERE CAST(leaf AS TEXT) LIKE '%"effect":"deny"%'`).Scan(&firstDeny)
 	})
+	// Two neighbouring entries that differ (identical ones swap unnoticed).
+	swap := size / 3
+	withRaw(t, db, func(raw *sql.DB) {
+		raw.QueryRow(`SELECT min(a.idx) FROM audit_entries a JOIN audit_entries b ON b.idx = a.idx + 1 WHERE a.idx >= $1 AND a.leaf <> b.leaf`, size/3).Scan(&swap)
+	})
 	tests := []struct {
 		name   string
 		tamper string
@@ -235,7 +240,7 @@ func TestNewcomerWalkthrough(t *testing.T) {
 	}{
 		{"deny edited into permit", `UPDATE audit_entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '"effect":"deny"', '"effect":"permit"') AS BLOB) WHERE idx = $1`, []any{firstDeny}, firstDeny},
 		{"entry removed", `DELETE FROM audit_entries WHERE idx = $1`, []any{size / 2}, size / 2},
-		{"entries reordered", `UPDATE audit_entries SET leaf = CASE idx WHEN $1 THEN (SELECT leaf FROM audit_entries WHERE idx = $2) ELSE (SELECT leaf FROM audit_entries WHERE idx = $1) END WHERE idx IN ($1, $2)`, []any{size / 3, size/3 + 1}, size / 3},
+		{"entries reordered", `UPDATE audit_entries SET leaf = CASE idx WHEN $1 THEN (SELECT leaf FROM audit_entries WHERE idx = $2) ELSE (SELECT leaf FROM audit_entries WHERE idx = $1) END WHERE idx IN ($1, $2)`, []any{swap, swap + 1}, swap},
 		{"entry inserted at the end", `INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) SELECT $1, time, kind, actor_id, client_id, leaf FROM audit_entries WHERE idx = 0`, []any{size}, size},
 		{"entry hidden from a client's access report", `UPDATE audit_entries SET client_id = '' WHERE idx = $1`, []any{firstDeny}, firstDeny},
 	}

@@ -48,7 +48,14 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	return a.serve(ctx, *addr, func(url string) { printDemo(env.Stdout, url, *dsn, a.keys.Dir, *credFile, p) })
+	portal, err := a.demoPortalCode(ctx, p)
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx, *addr, func(url string) {
+		printDemo(env.Stdout, url, *dsn, a.keys.Dir, *credFile, p)
+		printDemoPortal(env.Stdout, url, portal)
+	})
 }
 
 // seedDemo loads the demo partnership into an empty database, or, when the
@@ -143,6 +150,19 @@ func writeCredentials(path string, p *demo.Partnership) error {
 
 func printDemo(w io.Writer, url, dsn, keysDir, credFile string, p *demo.Partnership) {
 	fmt.Fprintf(w, "\nAccord demo partnership is running at %s\n", url)
+	fmt.Fprintf(w, "  In a browser, sign in at %s/signin — for example:\n", url)
+	for _, who := range []struct{ user, what string }{
+		{"amina.navigator", "clinic navigator: intake, screening, cases, referrals, escalations"},
+		{"f.rahimi", "legal aid advocate: receives the clinic's referrals"},
+		{"r.mensah", "partnership administrator: organisations, staff, agreements"},
+		{"c.achebe", "the ombudsperson's auditor: audit log, complaints"},
+	} {
+		for _, l := range p.Staff {
+			if l.Username == who.user {
+				fmt.Fprintf(w, "    %-16s password %-24s %s\n", l.Username, l.Password, who.what)
+			}
+		}
+	}
 	fmt.Fprintf(w, "  API description: %s/api/v1/openapi.json\n", url)
 	fmt.Fprintf(w, "  database: %s   keys: %s\n", dsn, keysDir)
 	if credFile != "" {

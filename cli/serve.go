@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/accord-project/accord/enforce"
@@ -86,7 +87,8 @@ func (a *app) serve(ctx context.Context, addr string, announce func(url string))
 	if err != nil {
 		return err
 	}
-	srv := accordhttp.New(accordhttp.Config{Service: a.svc, DB: a.db, Catalogue: cat, Logger: logger, Now: a.env.Now, Version: Version()})
+	srv := accordhttp.New(accordhttp.Config{Service: a.svc, DB: a.db, Catalogue: cat, Logger: logger, Now: a.env.Now, Version: Version(),
+		AuditVerifier: a.keys.Verifier})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
@@ -112,6 +114,9 @@ func (a *app) serve(ctx context.Context, addr string, announce func(url string))
 		runner.Mailer = &enforce.SMTPMailer{Addr: addr, From: a.env.Getenv("ACCORD_SMTP_FROM"),
 			Username: a.env.Getenv("ACCORD_SMTP_USERNAME"), Password: a.env.Getenv("ACCORD_SMTP_PASSWORD")}
 	}
+	// Client portal sign-in codes go out by e-mail through the same SMTP
+	// server; no text-message provider is built in.
+	srv.SetPortalSender(&enforce.PortalMessages{Mailer: runner.Mailer, Catalogue: cat, SignInURL: strings.TrimRight(runner.PublicURL, "/") + "/my/signin"})
 	runnerDone := make(chan struct{})
 	go func() {
 		defer close(runnerDone)

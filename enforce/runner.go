@@ -194,8 +194,18 @@ func NoticeText(p *i18n.Printer, kind string) string {
 		return p.Sprintf("A referral has arrived for your organisation")
 	case "referral.overdue":
 		return p.Sprintf("A referral you sent has not been answered in time")
+	case "referral.assigned":
+		return p.Sprintf("A referral has been assigned to you")
 	case "referral.accepted", "referral.declined", "referral.in_progress", "referral.completed", "referral.cancelled":
 		return p.Sprintf("A referral has changed status")
+	case "grievance.received":
+		return p.Sprintf("A complaint needs your answer")
+	case "grievance.info":
+		return p.Sprintf("The person who complained added information")
+	case "grievance.overdue":
+		return p.Sprintf("A complaint has passed its deadline without an outcome")
+	case "grievance.appealed":
+		return p.Sprintf("A complaint outcome was appealed to the oversight body")
 	}
 	return p.Sprintf("Something in Accord needs your attention")
 }
@@ -209,6 +219,8 @@ func LinkPath(id string) string {
 		return "referrals/" + id
 	case strings.HasPrefix(id, "cas_"):
 		return "cases/" + id
+	case strings.HasPrefix(id, "grv_"):
+		return "grievances/" + id
 	}
 	return ""
 }

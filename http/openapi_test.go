@@ -223,40 +223,47 @@ type routeHandler struct {
 // → "addGoal", wrapped by "updateCase").
 func routeHandlers(t *testing.T) map[string]routeHandler {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "routes.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The API's table is in routes.go; each page group's in its web_*.go.
+	pages, _ := filepath.Glob("web*.go")
 	out := map[string]routeHandler{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		lit, ok := n.(*ast.CompositeLit)
-		if !ok || len(lit.Elts) != 3 {
-			return true
+	for _, name := range append([]string{"routes.go"}, pages...) {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
 		}
-		method, ok1 := stringLit(lit.Elts[0])
-		path, ok2 := stringLit(lit.Elts[1])
-		call, ok3 := lit.Elts[2].(*ast.CallExpr)
-		if !ok1 || !ok2 || !ok3 || len(call.Args) != 1 {
-			return true
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		var rh routeHandler
-		arg := call.Args[0]
-		for {
-			inner, ok := arg.(*ast.CallExpr)
-			if !ok || len(inner.Args) != 1 {
-				break
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok || len(lit.Elts) != 3 {
+				return true
 			}
-			if sel, ok := inner.Fun.(*ast.SelectorExpr); ok {
-				rh.wrappers = append(rh.wrappers, sel.Sel.Name)
+			method, ok1 := stringLit(lit.Elts[0])
+			path, ok2 := stringLit(lit.Elts[1])
+			call, ok3 := lit.Elts[2].(*ast.CallExpr)
+			if !ok1 || !ok2 || !ok3 || len(call.Args) != 1 {
+				return true
 			}
-			arg = inner.Args[0]
-		}
-		if sel, ok := arg.(*ast.SelectorExpr); ok {
-			rh.name = sel.Sel.Name
-			out[method+" "+path] = rh
-		}
-		return false
-	})
+			var rh routeHandler
+			arg := call.Args[0]
+			for {
+				inner, ok := arg.(*ast.CallExpr)
+				if !ok || len(inner.Args) != 1 {
+					break
+				}
+				if sel, ok := inner.Fun.(*ast.SelectorExpr); ok {
+					rh.wrappers = append(rh.wrappers, sel.Sel.Name)
+				}
+				arg = inner.Args[0]
+			}
+			if sel, ok := arg.(*ast.SelectorExpr); ok {
+				rh.name = sel.Sel.Name
+				out[method+" "+path] = rh
+			}
+			return false
+		})
+	}
 	return out
 }
 

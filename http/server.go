@@ -13,8 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accord-project/accord"
+	"golang.org/x/mod/sumdb/note"
 
+	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/i18n"
 	"github.com/accord-project/accord/sqlstore"
@@ -36,6 +37,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure (set when served over TLS or
 	// behind a TLS-terminating proxy).
 	SecureCookies bool
+	// AuditVerifier is the audit log's public key (log.pub), with which the
+	// audit pages check signed checkpoints; without it they say so.
+	AuditVerifier note.Verifier
 }
 
 // Server is Accord's HTTP front.
@@ -49,6 +53,8 @@ type Server struct {
 	idle    time.Duration
 	maxAge  time.Duration
 	secure  bool
+	// auditKey checks the audit log's signed checkpoints (nil: not known).
+	auditKey note.Verifier
 
 	signIns *limiter // per username and per client address
 	unauth  *limiter // failed bearer authentications per client address
@@ -60,7 +66,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalogue, logger: cfg.Logger, now: cfg.Now,
-		version: cfg.Version, idle: cfg.SessionIdle, maxAge: cfg.SessionMax, secure: cfg.SecureCookies,
+		version: cfg.Version, idle: cfg.SessionIdle, maxAge: cfg.SessionMax, secure: cfg.SecureCookies, auditKey: cfg.AuditVerifier,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

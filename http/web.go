@@ -149,8 +149,8 @@ type view struct {
 	Version string
 	Now     time.Time
 	// What the navigation offers the caller.
-	Casework, Admin, Auditor bool
-	req *http.Request
+	Casework, Admin, Agreements, Auditor, Complaints bool
+	req                                              *http.Request
 	// IdleSeconds reloads an unattended page after the session's idle
 	// limit, so personal data does not stay on screen.
 	IdleSeconds int
@@ -209,7 +209,9 @@ func (s *Server) newView(r *http.Request, c *enforce.Caller, nav, title string, 
 		v.Casework = roles.Any(accord.NewRoleSet(accord.RoleNavigator, accord.RoleClinician, accord.RoleLegalAdvocate, accord.RoleSocialWorker,
 			accord.RoleCaseworker, accord.RoleInterpreter, accord.RoleSupervisor))
 		v.Admin = roles.Has(accord.RolePartnershipAdmin)
+		v.Agreements = roles.Any(accord.NewRoleSet(accord.RolePrivacyOfficer, accord.RoleSupervisor, accord.RoleAuditor))
 		v.Auditor = c.CanReadAuditLeaves() || roles.Any(accord.NewRoleSet(accord.RolePrivacyOfficer, accord.RoleAuditor, accord.RolePartnershipAdmin))
+		v.Complaints = v.Auditor || roles.Any(accord.NewRoleSet(accord.RoleSupervisor, accord.RolePrivacyOfficer, accord.RolePartnershipAdmin))
 		v.IdleSeconds = int(s.idle.Seconds())
 	}
 	for _, l := range langNames {
@@ -299,6 +301,13 @@ func (s *Server) page(h pageHandler) http.Handler {
 			next := "/signin?next=" + url.QueryEscape(r.URL.Path)
 			if strings.Contains(accord.AsError(err).Message(), "inactivity") {
 				next += "&notice=session-ended"
+			}
+			if r.Header.Get("HX-Request") == "true" {
+				// An htmx fragment request: send the whole page to sign-in
+				// rather than swap the sign-in page into a fragment.
+				w.Header().Set("HX-Redirect", next)
+				w.WriteHeader(http.StatusNoContent)
+				return
 			}
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
@@ -449,12 +458,21 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, c *enforce.Caller,
 	return true, nil
 }
 
+// addNotice sets the notice a page shows after a redirect, replacing any
+// notice already in the address and keeping its #fragment last.
 func addNotice(to, notice string) string {
-	sep := "?"
-	if strings.Contains(to, "?") {
-		sep = "&"
+	frag := ""
+	if i := strings.IndexByte(to, '#'); i >= 0 {
+		to, frag = to[:i], to[i:]
 	}
-	return to + sep + "notice=" + notice
+	u, err := url.Parse(to)
+	if err != nil {
+		return to + frag
+	}
+	q := u.Query()
+	q.Set("notice", notice)
+	u.RawQuery = q.Encode()
+	return u.String() + frag
 }
 
 // staticFile is an embedded asset, with its gzip form when that is

@@ -286,7 +286,7 @@ func (s *Server) setPurpose(w http.ResponseWriter, r *http.Request, c *enforce.C
 	}
 	p := accord.Purpose(f.Values.Get("purpose"))
 	if !p.Valid() || p == accord.PurposeEmergencyTreatment {
-		return accord.FieldErrorf("purpose", accord.EINVALID, "choose a purpose from the list")
+		return accord.FieldErrorf("purpose", "choose a purpose from the list")
 	}
 	http.SetCookie(w, &http.Cookie{Name: purposeCookie, Value: string(p), Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, safeNext(f.Values.Get("next")+"?notice=saved"), http.StatusSeeOther)
@@ -340,7 +340,7 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request, c *enforce.
 	secretText := strings.ToUpper(strings.TrimSpace(f.Values.Get("secret")))
 	secret, err := b32.DecodeString(padBase32(secretText))
 	if err != nil || len(secret) < 16 {
-		return accord.FieldErrorf("secret", accord.EINVALID, "the setup is out of date; start again")
+		return accord.FieldErrorf("secret", "the setup is out of date; start again")
 	}
 	code := strings.Join(strings.Fields(f.Values.Get("code")), "")
 	if ok, _ := totp.ValidateCustom(code, secretText, s.now(), totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}); !ok {

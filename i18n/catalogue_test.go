@@ -65,9 +65,29 @@ func messages(t *testing.T) []string {
 		if err != nil {
 			return err
 		}
+		// The values of notice tables (var notices = map[string]string{…}
+		// and registerNotices(map[string]string{…})) are messages.
+		noticeTable := func(e ast.Expr) {
+			if cl, ok := e.(*ast.CompositeLit); ok {
+				for _, el := range cl.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						if s, ok := stringLit(kv.Value); ok {
+							set[s] = true
+						}
+					}
+				}
+			}
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.ValueSpec:
+				if len(n.Names) == 1 && n.Names[0].Name == "notices" && len(n.Values) == 1 {
+					noticeTable(n.Values[0])
+				}
 			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "registerNotices" && len(n.Args) == 1 {
+					noticeTable(n.Args[0])
+				}
 				name, argi := callName(n.Fun)
 				if argi < 0 || name == "" {
 					return true

@@ -22,9 +22,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
-	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/message/catalog"
 )
 

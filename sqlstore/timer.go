@@ -84,6 +84,8 @@ func (db *DB) fire(ctx context.Context, tx *Tx, t Timer) error {
 		return db.fireEscalation(ctx, tx, t)
 	case TimerReferralResponse:
 		return db.fireReferral(ctx, tx, t)
+	case TimerGrievanceDue:
+		return db.fireGrievance(ctx, tx, t)
 	}
 	return nil // an unknown kind from a newer version: leave it fired
 }

@@ -225,10 +225,16 @@ func (db *DB) RedeemPortalCode(ctx context.Context, codeHash []byte) (clientID s
 	if err != nil || used.Valid || !tx.now.Before(fromUS(expires)) {
 		return "", accord.Errorf(accord.EUNAUTHENTICATED, "that code is not valid; ask for a new one")
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE portal_codes SET used_at = $1 WHERE id = $2`, us(tx.now), id); err != nil {
+	// Only an unused code: two redemptions at once (on PostgreSQL, where
+	// both may read it unused) cannot both succeed.
+	res, err := tx.ExecContext(ctx, `UPDATE portal_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, us(tx.now), id)
+	if err != nil {
 		return "", err
 	}
-	e := accord.AuditEntry{Kind: accord.AuditLogin, ActorID: "client", ClientID: clientID, Action: "portal.login", ObjectID: id}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return "", accord.Errorf(accord.EUNAUTHENTICATED, "that code is not valid; ask for a new one")
+	}
+	e := accord.AuditEntry{Kind: accord.AuditLogin, ActorID: "client:" + clientID, ClientID: clientID, Action: "portal.login", ObjectID: id}
 	tx.record(e)
 	return clientID, tx.commit(ctx)
 }

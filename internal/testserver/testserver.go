@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/auditlog"
 	"github.com/accord-project/accord/credential"
 	"github.com/accord-project/accord/demo"
 	"github.com/accord-project/accord/enforce"
@@ -37,8 +40,11 @@ type Server struct {
 	Service *enforce.Service
 	P       *demo.Partnership
 	// Clock is the server's time; tests may move it.
-	Clock  *Clock
-	tokens map[string]string
+	Clock *Clock
+	// Signer signs the audit log's checkpoints; Verifier checks them.
+	Signer   note.Signer
+	Verifier note.Verifier
+	tokens   map[string]string
 }
 
 // Clock is a settable clock.
@@ -96,10 +102,24 @@ func Start(t testing.TB, dsn string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := accordhttp.New(accordhttp.Config{Service: svc, DB: db, Catalogue: i18n.MustLoad(), Now: clock.Now, Version: "test"})
+	// The audit log's signing key, as accord serve has (tests sign
+	// checkpoints with Signer when they need one).
+	skey, vkey, err := auditlog.GenerateKey("accord.test/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := accordhttp.New(accordhttp.Config{Service: svc, DB: db, Catalogue: i18n.MustLoad(), Now: clock.Now, Version: "test", AuditVerifier: verifier})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	s := &Server{URL: hs.URL, DSN: dsn, DB: db, Service: svc, P: p, Clock: clock, tokens: map[string]string{}}
+	s := &Server{URL: hs.URL, DSN: dsn, DB: db, Service: svc, P: p, Clock: clock, tokens: map[string]string{}, Signer: signer, Verifier: verifier}
 	for _, l := range p.Staff {
 		s.tokens[l.Username] = l.Token
 	}
