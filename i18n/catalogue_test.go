@@ -367,3 +367,71 @@ func TestPlurals(t *testing.T) {
 		})
 	}
 }
+
+// TestPluralFormsKeepTheirArguments renders every plural message in every
+// language with counts that select each form: a form that spells out its
+// number ("two days") must still place the message's other arguments, by
+// explicit index, or the reader sees "%!s(int=2)" or loses a date.
+func TestPluralFormsKeepTheirArguments(t *testing.T) {
+	c := i18n.MustLoad()
+	verb := regexp.MustCompile(`%(?:\[(\d+)\])?[-+# 0]*\d*(?:\.\d+)?([a-zA-Z%])`)
+	for _, lang := range []string{"es", "fr", "ar"} {
+		raw, err := os.ReadFile(filepath.Join("locales", lang+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cat map[string]any
+		if err := json.Unmarshal(raw, &cat); err != nil {
+			t.Fatal(err)
+		}
+		p := c.Printer(language.Make(lang))
+		for key, v := range cat {
+			if _, plural := v.(map[string]any); !plural {
+				continue
+			}
+			// Arguments as the English message numbers them.
+			var kinds []byte
+			next := 0
+			for _, m := range verb.FindAllStringSubmatch(key, -1) {
+				if m[2] == "%" {
+					continue
+				}
+				i := next
+				if m[1] != "" {
+					i, _ = strconv.Atoi(m[1])
+					i--
+				}
+				for len(kinds) <= i {
+					kinds = append(kinds, 0)
+				}
+				kinds[i] = m[2][0]
+				next = i + 1
+			}
+			for _, n := range []int{0, 1, 2, 3, 11, 100} {
+				args := make([]any, len(kinds))
+				var want []string
+				for i, k := range kinds {
+					switch {
+					case i == 0:
+						args[i] = n
+					case k == 'd':
+						args[i] = 7000 + i
+					default:
+						s := "ARG" + strconv.Itoa(i)
+						args[i] = s
+						want = append(want, s)
+					}
+				}
+				got := p.Sprintf(key, args...)
+				if strings.Contains(got, "%!") {
+					t.Errorf("%s %q with %d: %q", lang, key, n, got)
+				}
+				for _, w := range want {
+					if !strings.Contains(got, w) {
+						t.Errorf("%s %q with %d lost an argument: %q", lang, key, n, got)
+					}
+				}
+			}
+		}
+	}
+}
