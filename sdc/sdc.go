@@ -37,6 +37,22 @@ type Profile struct {
 	RoundTo int64
 }
 
+// Round is how a count that is not suppressed is published under the
+// profile: itself, or rounded to the nearest multiple of RoundTo — but never
+// down into the suppressed range, so that a reader never sees a number
+// that looks like a small count (11 is published as 15, not 10). Zero
+// stays zero.
+func (p Profile) Round(n int64) int64 {
+	if p.RoundTo <= 1 || n == 0 {
+		return n
+	}
+	r := (n + p.RoundTo/2) / p.RoundTo * p.RoundTo
+	if floor := (p.Threshold/p.RoundTo + 1) * p.RoundTo; r < floor {
+		r = floor
+	}
+	return r
+}
+
 // Profiles offered to a partnership.
 var (
 	Standard = Profile{Threshold: 10}
@@ -199,7 +215,7 @@ func Protect(r Release, p Profile) ([]Published, error) {
 		case sup[i]:
 			out[i].Suppressed = true
 		case p.RoundTo > 1:
-			out[i].Value = (c.Count + p.RoundTo/2) / p.RoundTo * p.RoundTo
+			out[i].Value = p.Round(c.Count)
 		default:
 			out[i].Value = c.Count
 		}
