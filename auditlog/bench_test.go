@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // BenchmarkAppend measures the append path per leaf, in batches (group
@@ -171,4 +172,74 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkWitness measures a witness's step on a log of 10,000,000
+// entries: open the signed checkpoint, verify the consistency proof from a
+// random earlier checkpoint, and cosign ("check+cosign"); and the same
+// with the log's side, the proof computed from the tiles through a warm
+// TileCache, included ("proof+check+cosign").
+func BenchmarkWitness(b *testing.B) {
+	s := tenMillion()
+	ctx := context.Background()
+	signer, verifiers := testKeys()
+	logKey, err := verifiers.Verifier(signer.Name(), signer.KeyHash())
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := RootAt(ctx, s, benchSize)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg, err := Sign(Checkpoint{Origin: testOrigin, Size: benchSize, Hash: root}, signer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, _ := testWitnessKey(b)
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	// Earlier checkpoints the witness may hold, with their proofs.
+	type older struct {
+		c     Checkpoint
+		proof [][]byte
+	}
+	r := rand.New(rand.NewPCG(4, 4))
+	olds := make([]older, 256)
+	for i := range olds {
+		m := 1 + r.Uint64N(benchSize-1)
+		h, err := RootAt(ctx, s, m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := ConsistencyProof(ctx, s, m, benchSize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		olds[i] = older{Checkpoint{Origin: testOrigin, Size: m, Hash: h}, p}
+	}
+	b.Run("check+cosign", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			o := &olds[i%len(olds)]
+			i++
+			if _, _, err := Witness(key, logKey, &o.c, msg, o.proof, at); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("proof+check+cosign", func(b *testing.B) {
+		cache := NewTileCache(s, 4096)
+		warmUp(b, cache)
+		i := 0
+		for b.Loop() {
+			o := &olds[i%len(olds)]
+			i++
+			p, err := ConsistencyProof(ctx, cache, o.c.Size, benchSize)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := Witness(key, logKey, &o.c, msg, p, at); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

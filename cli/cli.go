@@ -40,13 +40,23 @@ var ErrUsage = &ExitError{Code: 2, Err: errors.New("usage")}
 const usage = `accord — the shared system of a health, legal and social partnership
 
 Usage:
-  accord serve   [--addr HOST:PORT] [--db DSN] [--keys DIR]   run the server
+  accord serve   [--addr HOST:PORT] [--db DSN] [--keys DIR] [--witness-keys FILE]
+                                                           run the server
   accord demo    [--addr HOST:PORT] [--db PATH] [--credentials FILE] [--seed N]
                                                            seed and serve a demo partnership
   accord migrate [--db DSN]                                 apply database migrations
-  accord audit verify [--db DSN] [--checkpoint FILE]        recompute and check the audit log
+  accord audit verify [--db DSN] [--checkpoint FILE] [--require-witness FILE]
+                                                           recompute and check the audit log
   accord audit checkpoint [--db DSN]                        sign and print the latest checkpoint
   accord audit prove --index N [--size M] [--db DSN]        print an inclusion proof
+  accord witness init --state DIR --name NAME --log-key FILE
+                                                           create a witness of a server's audit log
+  accord witness --server URL --state DIR [--once | --interval D]
+                                                           check and cosign the log's checkpoints
+                                                           (token in ACCORD_TOKEN or --token-file;
+                                                           exit status 3 when it refuses one)
+  accord report build --period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5] [--lang en,es,fr,ar]
+                                                           write a quarter's indicator report (JSON, CSV, HTML)
   accord keys rotate [--db DSN] [--data-keys]               rotate the key-encryption key
   accord version
 
@@ -79,6 +89,10 @@ func Run(ctx context.Context, env Env) (err error) {
 		return runAudit(ctx, env, args)
 	case "keys":
 		return runKeys(ctx, env, args)
+	case "witness":
+		return runWitness(ctx, env, args)
+	case "report":
+		return runReport(ctx, env, args)
 	case "version", "--version":
 		fmt.Fprintln(env.Stdout, "accord", Version())
 		return nil

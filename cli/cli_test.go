@@ -167,6 +167,15 @@ func TestNewcomerWalkthrough(t *testing.T) {
 	if !strings.Contains(s.out.String(), s.url) || !strings.Contains(s.out.String(), "j.okafor") {
 		t.Errorf("the demo banner does not print the URL and logins:\n%s", s.out.String())
 	}
+	// The ombudsperson's witness cosigned the latest checkpoint at start,
+	// and cosigns again from the command line, as the banner says.
+	if !strings.Contains(s.out.String(), "The ombudsperson's witness (ombudsperson.example.org/witness) has cosigned the latest checkpoint") {
+		t.Errorf("the demo banner does not say the witness cosigned:\n%s", s.out.String())
+	}
+	if out, errOut, code := runEnv(t, map[string]string{"ACCORD_TOKEN": s.token("c.achebe")}, nil,
+		"witness", "--server", s.url, "--state", db+".witness", "--once"); code != 0 || !strings.Contains(out, "cosigned accord.local/demo-audit") {
+		t.Errorf("accord witness against the demo: exit %d\n%s%s", code, out, errOut)
+	}
 	var x, revoked string
 	for _, sc := range s.creds.Scenarios {
 		switch sc.ID {

@@ -28,7 +28,12 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	credFile := fs.String("credentials", "", "write the demo logins, API tokens and scenarios to this JSON file")
 	seed := fs.Int64("seed", 1, "seed of the generated partnership (same seed, same data)")
 	clients := fs.Int("clients", demo.DefaultClients, "number of synthetic clients (at least 500)")
+	witnessKeys := witnessKeysFlag(fs, env)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	witnesses, err := readWitnessKeys(*witnessKeys)
+	if err != nil {
 		return err
 	}
 	seedSet := false
@@ -39,6 +44,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.witnesses = witnesses
 	p, err := a.seedDemo(ctx, *seed, seedSet, *clients)
 	if err != nil {
 		return err
@@ -52,9 +58,24 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	breach, err := a.demoBreach(ctx, p)
+	if err != nil {
+		return err
+	}
+	report, err := a.publishDemoReport(ctx, p)
+	if err != nil {
+		return err
+	}
+	witness, err := a.demoWitness(ctx)
+	if err != nil {
+		return err
+	}
 	return a.serve(ctx, *addr, func(url string) {
 		printDemo(env.Stdout, url, *dsn, a.keys.Dir, *credFile, p)
 		printDemoPortal(env.Stdout, url, portal)
+		printDemoBreach(env.Stdout, url, breach)
+		printDemoReport(env.Stdout, url, report)
+		printDemoWitness(env.Stdout, url, witness)
 	})
 }
 
@@ -99,6 +120,11 @@ func (a *app) seedDemo(ctx context.Context, seed int64, seedSet bool, clients in
 		return im.SetMeta("demo_seed", fmt.Sprintf("%d %d %s", seed, len(p.Clients), now.Format(time.RFC3339)))
 	})
 	if err != nil {
+		return nil, err
+	}
+	// Imported legal bases have no review deadline yet: arm them, so that
+	// those already overdue escalate to the oversight body once serving.
+	if _, err := a.db.ArmReviewDeadlines(ctx); err != nil {
 		return nil, err
 	}
 	if err := a.svc.Sync(ctx); err != nil {

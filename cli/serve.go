@@ -3,13 +3,18 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/accord-project/accord/auditlog"
 	"github.com/accord-project/accord/enforce"
 	accordhttp "github.com/accord-project/accord/http"
 	"github.com/accord-project/accord/i18n"
@@ -17,21 +22,49 @@ import (
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := flags(env, "serve", "[--addr HOST:PORT] [--db DSN] [--keys DIR]")
+	fs := flags(env, "serve", "[--addr HOST:PORT] [--db DSN] [--keys DIR] [--witness-keys FILE]")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dsn := dsnFlag(fs, env, "accord.db")
 	keysDir := fs.String("keys", env.Getenv("ACCORD_KEYS_DIR"), "directory of keys kept outside the database (default: next to the database)")
 	origin := fs.String("origin", "", "name of a new audit log in its checkpoints (default: generated)")
+	witnessKeys := witnessKeysFlag(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	warnPassword(env, *dsn)
+	witnesses, err := readWitnessKeys(*witnessKeys)
+	if err != nil {
+		return err
+	}
 	app, err := open(ctx, env, *dsn, *keysDir, *origin)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	app.witnesses = witnesses
 	return app.serve(ctx, *addr, nil)
+}
+
+func witnessKeysFlag(fs *flag.FlagSet, env Env) *string {
+	return fs.String("witness-keys", env.Getenv("ACCORD_WITNESS_KEYS"),
+		"a file of witness verifier keys, one a line: the witnesses whose cosignatures of checkpoints the server takes (env ACCORD_WITNESS_KEYS)")
+}
+
+// readWitnessKeys reads the file of trusted witness keys; none when path
+// is empty.
+func readWitnessKeys(path string) ([]note.Verifier, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the witness keys: %w", err)
+	}
+	vs, err := auditlog.ParseWitnessVerifiers(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return vs, nil
 }
 
 // warnPassword warns when a database password was given on the command line,
@@ -50,6 +83,8 @@ type app struct {
 	db   *sqlstore.DB
 	keys *Keys
 	svc  *enforce.Service
+	// witnesses are the witnesses whose cosignatures the server takes.
+	witnesses []note.Verifier
 }
 
 // open opens the database (migrating it) and its keys, creating missing
@@ -88,7 +123,7 @@ func (a *app) serve(ctx context.Context, addr string, announce func(url string))
 		return err
 	}
 	srv := accordhttp.New(accordhttp.Config{Service: a.svc, DB: a.db, Catalogue: cat, Logger: logger, Now: a.env.Now, Version: Version(),
-		AuditVerifier: a.keys.Verifier})
+		AuditVerifier: a.keys.Verifier, Witnesses: a.witnesses})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

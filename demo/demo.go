@@ -1,8 +1,9 @@
 // Package demo generates a demo partnership as data: seven organisations,
 // their staff with sign-in credentials, several hundred clients with records,
 // care teams, consents, agreements (current, superseded, expired, suspended
-// and draft), legal bases, and named scenarios that walk through the
-// decision point over the JSON API.
+// and draft), legal bases, named scenarios that walk through the
+// decision point over the JSON API, and the last quarters' casework for the
+// indicators (History).
 //
 // Every person, number and address is synthetic. Phone numbers come from
 // Ofcom's drama ranges (+44 7700 900xxx), e-mail addresses use the reserved
@@ -66,6 +67,8 @@ type Partnership struct {
 	Chains []Chain `json:"escalation_chains"`
 	// Services is the partnership's service directory.
 	Services []accord.Service `json:"services"`
+	// History is the casework of the last quarters, for the indicators.
+	History History `json:"history"`
 }
 
 // Chain is one organisation's escalation contacts.
@@ -109,6 +112,7 @@ func Generate(opts Options) (*Partnership, error) {
 	g.legalBases()
 	g.scenarios()
 	g.casework()
+	g.history()
 	return g.p, nil
 }
 

@@ -66,5 +66,32 @@ func (p *Partnership) Load(im *sqlstore.Importer, hash func(string) string, toke
 			return fmt.Errorf("service %s: %w", p.Services[i].Name, err)
 		}
 	}
+	return p.History.load(im)
+}
+
+// load stores the history through im.
+func (h *History) load(im *sqlstore.Importer) error {
+	for i := range h.Screenings {
+		if err := im.Screening(&h.Screenings[i]); err != nil {
+			return fmt.Errorf("screening %s: %w", h.Screenings[i].ID, err)
+		}
+	}
+	for i := range h.Referrals {
+		r := &h.Referrals[i]
+		if err := im.Referral(&r.Referral, r.AcceptedAt, r.CompletedAt); err != nil {
+			return fmt.Errorf("referral %s: %w", r.ID, err)
+		}
+	}
+	for i := range h.Escalations {
+		if err := im.Escalation(&h.Escalations[i]); err != nil {
+			return fmt.Errorf("escalation %s: %w", h.Escalations[i].ID, err)
+		}
+	}
+	for i := range h.Grievances {
+		g := &h.Grievances[i]
+		if err := im.Grievance(&g.Grievance, g.CodeHash, g.Events); err != nil {
+			return fmt.Errorf("complaint %s: %w", g.ID, err)
+		}
+	}
 	return nil
 }

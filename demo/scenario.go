@@ -109,6 +109,10 @@ func accessReport(user string, p *person, purpose accord.Purpose, comment string
 	return Call{Username: user, Method: "GET", Path: "/api/v1/clients/" + p.c.ID + "/access-report", Purpose: purpose, Comment: comment}
 }
 
+func reviewQueue(user, comment string) Call {
+	return Call{Username: user, Method: "GET", Path: "/api/v1/legal-bases/review-queue", Purpose: accord.PurposeOversight, Comment: comment}
+}
+
 func revoke(user, consentID, reason string) Call {
 	body, _ := json.Marshal(map[string]string{"reason": reason})
 	return Call{Username: user, Method: "POST", Path: "/api/v1/consents/" + consentID + "/revoke",
@@ -232,6 +236,7 @@ func (g *gen) scenarios() {
 		readRecords("m.garcia", f.breakGlass, cs, clinicID, accord.PurposeTreatment, deny(accord.ReasonNotOnCareTeam), "not her patient"),
 		readRecords("m.garcia", f.breakGlass, cs, clinicID, accord.PurposeEmergencyTreatment, deny(accord.ReasonBreakGlassRequired), "the emergency access expired"),
 		accessReport("c.achebe", f.breakGlass, accord.PurposeOversight, "shows the emergency access awaiting review"),
+		reviewQueue("c.achebe", "the emergency access waits in the oversight review queue, overdue"),
 	)
 	add("agreement-status",
 		"Expired, suspended and draft agreements refuse even with consent",

@@ -206,6 +206,12 @@ func NoticeText(p *i18n.Printer, kind string) string {
 		return p.Sprintf("A complaint has passed its deadline without an outcome")
 	case "grievance.appealed":
 		return p.Sprintf("A complaint outcome was appealed to the oversight body")
+	case "legal_basis.review_overdue":
+		return p.Sprintf("An emergency access, court order or duty in law has waited more than 72 hours for oversight review")
+	case "breach.recorded":
+		return p.Sprintf("A breach incident was recorded: the supervisory authority must be told within 72 hours")
+	case "breach.overdue":
+		return p.Sprintf("A breach incident is past its 72 hours and the supervisory authority has not been told")
 	}
 	return p.Sprintf("Something in Accord needs your attention")
 }
@@ -221,6 +227,10 @@ func LinkPath(id string) string {
 		return "cases/" + id
 	case strings.HasPrefix(id, "grv_"):
 		return "grievances/" + id
+	case strings.HasPrefix(id, "lgb_"):
+		return "oversight/reviews/" + id
+	case strings.HasPrefix(id, "brc_"):
+		return "breaches/" + id
 	}
 	return ""
 }

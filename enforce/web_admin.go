@@ -25,6 +25,11 @@ func (c *Caller) RequireGovernance(roles ...accord.Role) error { return c.requir
 // register of legal bases in bulk.
 func (c *Caller) Oversight() bool { return c.oversight() }
 
+// RequireOversight returns nil for the oversight body's auditors and
+// privacy officers (who post its witness's cosignatures, say), else the
+// EFORBIDDEN error that says so.
+func (c *Caller) RequireOversight() error { return c.requireOversight() }
+
 // RequireAuditView allows the audit log's state (its size, signed
 // checkpoints, proofs and verification — ids and hashes, no entries) to
 // privacy officers, auditors and partnership administrators, and to the

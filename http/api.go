@@ -676,8 +676,12 @@ func (s *Server) auditCheckpoint(w http.ResponseWriter, r *http.Request, c *enfo
 	if err != nil {
 		return err
 	}
+	cosigned, err := s.withCosignatures(r.Context(), [][]byte{cp})
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write(cp)
+	w.Write(cosigned[0])
 	return nil
 }
 
@@ -688,6 +692,9 @@ func (s *Server) auditCheckpoints(w http.ResponseWriter, r *http.Request, c *enf
 	}
 	cps, err := s.db.Checkpoints(r.Context(), int(limit))
 	if err != nil {
+		return err
+	}
+	if cps, err = s.withCosignatures(r.Context(), cps); err != nil {
 		return err
 	}
 	out := []string{}

@@ -59,4 +59,10 @@ var WireTypes = map[string]any{
 	"HSDSLocation":          hsdsLocation{},
 	"HSDSAddress":           hsdsAddress{},
 	"HSDSAttribute":         hsdsAttribute{},
+
+	"ReviewQueueItem": reviewItemJSON{},
+	"ReviewInput":     reviewInput{},
+
+	"BreachInput": breachInput{},
+	"BreachView":  breachViewJSON{},
 }

@@ -85,6 +85,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			srv := testserver.Start(t, e.DSN(t))
 			h := &harness{d: d, srv: srv, vars: demoVars(t, srv), seen: map[string]map[string]bool{}}
 			calls := append(conformanceCalls(srv), caseworkCalls(srv)...)
+			calls = append(calls, breachCalls(srv)...)
+			calls = append(calls, witnessCalls(srv, h.vars)...)
+			calls = append(calls, oversightCalls(srv)...)
 			for _, c := range calls {
 				h.run(t, c)
 			}

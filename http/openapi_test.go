@@ -628,6 +628,8 @@ func TestOpenAPIVocabulary(t *testing.T) {
 		{"QuestionnaireResponseStatus", []string{screening.StatusCompleted, screening.StatusInProgress}, false},
 		{"MatchField", goConsts(t, "match/match.go", "Field"), false},
 		{"MatchKind", goConsts(t, "match/match.go", "Kind"), false},
+		{"BreachSubject", strs(accord.BreachSubjects), false},
+		{"BreachStatus", goConsts(t, "breach.go", "BreachStatus"), false},
 	}
 	for _, tt := range tests {
 		s := obj(schemas[tt.schema])
@@ -745,6 +747,13 @@ func TestOpenAPIWireTypes(t *testing.T) {
 		"Answer":                    screening.Answer{},
 		"Coding":                    screening.Coding{},
 		"NeedUrgencyChange":         screening.UrgencyChange{},
+
+		"Breach":         accord.Breach{},
+		"BreachImpact":   accord.BreachImpact{},
+		"AffectedClient": accord.AffectedClient{},
+		"CategoryCount":  accord.CategoryCount{},
+		"BreachEvent":    accord.BreachEvent{},
+		"BreachNotice":   enforce.BreachNotice{},
 	}
 	for name, v := range accordhttp.WireTypes {
 		types[name] = v

@@ -19,7 +19,7 @@ type route struct {
 
 func (s *Server) routeTable() []route {
 	var rs []route
-	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages(), s.grievancePages()} {
+	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages(), s.grievancePages(), s.oversightPages(), s.breachRoutes(), s.indicatorPages()} {
 		rs = append(rs, group...)
 	}
 	return rs
@@ -90,6 +90,8 @@ func (s *Server) apiRoutes() []route {
 
 		{"GET", "/api/v1/legal-bases", s.authed(s.listLegalBases)},
 		{"POST", "/api/v1/legal-bases", s.authed(s.createLegalBasis)},
+		{"GET", "/api/v1/legal-bases/review-queue", s.authed(s.reviewQueue)},
+		{"POST", "/api/v1/legal-bases/{id}/review", s.authed(s.reviewLegalBasis)},
 
 		{"POST", "/api/v1/decisions/explain", s.authed(s.explain)},
 		{"GET", "/api/v1/policies/local", s.authed(s.getLocalPolicies)},
@@ -144,5 +146,6 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/audit/checkpoints", s.authed(s.auditCheckpoints)},
 		{"GET", "/api/v1/audit/proofs/inclusion", s.authed(s.inclusionProof)},
 		{"GET", "/api/v1/audit/proofs/consistency", s.authed(s.consistencyProof)},
+		{"POST", "/api/v1/audit/cosignatures", s.authed(s.addCosignature)},
 	}
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// AuditVerifier is the audit log's public key (log.pub), with which the
 	// audit pages check signed checkpoints; without it they say so.
 	AuditVerifier note.Verifier
+	// Witnesses are the cosignature verifiers of the witnesses whose
+	// cosignatures of the audit log's checkpoints the server takes
+	// (auditlog.ParseWitnessVerifiers).
+	Witnesses []note.Verifier
 }
 
 // Server is Accord's HTTP front.
@@ -55,6 +59,8 @@ type Server struct {
 	secure  bool
 	// auditKey checks the audit log's signed checkpoints (nil: not known).
 	auditKey note.Verifier
+	// witnesses check cosignatures of checkpoints (none: none are taken).
+	witnesses []note.Verifier
 
 	signIns *limiter // per username and per client address
 	unauth  *limiter // failed bearer authentications per client address
@@ -67,6 +73,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalogue, logger: cfg.Logger, now: cfg.Now,
 		version: cfg.Version, idle: cfg.SessionIdle, maxAge: cfg.SessionMax, secure: cfg.SecureCookies, auditKey: cfg.AuditVerifier,
+		witnesses: cfg.Witnesses,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

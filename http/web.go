@@ -385,6 +385,15 @@ func parseForm(r *http.Request) (*form, error) {
 	if f.Values == nil {
 		f.Values = url.Values{}
 	}
+	// Browsers send a textarea's line breaks as CR LF; Accord keeps text
+	// with LF only (a CR is a control character to the validators).
+	for _, vs := range f.Values {
+		for i, v := range vs {
+			if strings.Contains(v, "\r") {
+				vs[i] = strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n")
+			}
+		}
+	}
 	return f, nil
 }
 

@@ -100,6 +100,8 @@ func adminNav(p *i18n.Printer, c *enforce.Caller, current string) []adminLink {
 	add("/admin/agreements", p.Sprintf("Agreements"), c.RequireGovernance(adminAgreementRoles...) == nil)
 	add("/admin/policies", p.Sprintf("Local policies"), c.RequireGovernance(adminPolicyRoles...) == nil)
 	add("/admin/legal-bases", p.Sprintf("Legal bases"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)
+	add("/oversight/reviews", p.Sprintf("Review queue"), c.Oversight())
+	add("/oversight/disclosures", p.Sprintf("Disclosures to enforcement bodies"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)
 	return out
 }
 
@@ -115,7 +117,11 @@ func auditNav(p *i18n.Printer, c *enforce.Caller, current string) []adminLink {
 		out = append(out, adminLink{Href: l.href, Label: l.label, Current: l.href == current})
 	}
 	if c.Oversight() {
-		out = append(out, adminLink{Href: "/admin/legal-bases", Label: p.Sprintf("Legal bases")})
+		out = append(out, adminLink{Href: "/admin/legal-bases", Label: p.Sprintf("Legal bases")},
+			adminLink{Href: "/oversight/reviews", Label: p.Sprintf("Review queue")})
+	}
+	if c.HandlesBreaches() {
+		out = append(out, adminLink{Href: "/breaches", Label: p.Sprintf("Breach incidents"), Current: current == "/breaches"})
 	}
 	return out
 }

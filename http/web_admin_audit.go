@@ -48,6 +48,17 @@ type auditCheckpointInfo struct {
 	cp       auditlog.Checkpoint
 	// Consistent is set on a history page: "yes", "no" or "" (not checked).
 	Consistent string
+	// Cosignatures are the witnesses' cosignatures, on a history page.
+	Cosignatures []cosignatureInfo
+	note         []byte
+}
+
+// cosignatureInfo is a witness's cosignature as the pages show it.
+type cosignatureInfo struct {
+	Witness  string
+	SignedAt time.Time
+	Verified bool // it verifies with a witness key the server trusts
+	Unknown  bool // the server does not trust (or know) the witness's key
 }
 
 // auditOpen reads a signed checkpoint, checking its signature when the
@@ -367,8 +378,11 @@ func (s *Server) auditCheckpointsPage(w http.ResponseWriter, r *http.Request, c 
 	var infos []auditCheckpointInfo
 	for _, cp := range cps {
 		info := s.auditOpen(p, cp.Note)
-		info.SignedAt = cp.SignedAt
+		info.SignedAt, info.note = cp.SignedAt, cp.Note
 		infos = append(infos, info)
+	}
+	if err := s.addCosignatureInfo(ctx, infos); err != nil {
+		return err
 	}
 	// Each checkpoint must extend the one before it (a consistency proof):
 	// a log that was rewritten and re-signed would fail here.
@@ -718,6 +732,10 @@ func auditReportEvent(p *i18n.Printer, e accord.AuditEntry) string {
 		return p.Sprintf("Raised or handled an urgent escalation.")
 	case strings.HasPrefix(a, "legal_basis.create"):
 		return p.Sprintf("Recorded a court order, a duty in law or an emergency access.")
+	case strings.HasPrefix(a, "legal_basis.review."):
+		return p.Sprintf("Reviewed, for the oversight body, a court order, a duty in law or an emergency access.")
+	case a == "legal_basis.review_overdue":
+		return p.Sprintf("Reminded the oversight body that a court order, a duty in law or an emergency access waits for its review.")
 	case a == "client.merge":
 		return p.Sprintf("Joined two registrations of the client into one.")
 	case strings.HasPrefix(a, "client.erase"):

@@ -409,6 +409,7 @@ type referralPageData struct {
 	Clock                          string
 	Overdue                        bool
 	Client                         *accord.Client
+	Born                           string // the client's birth date, in words
 	Language                       string
 	Shared                         []sharedRow
 	Groups                         []noteGroup
@@ -454,6 +455,9 @@ func (s *Server) referralView(r *http.Request, c *enforce.Caller) (*view, *refer
 	}
 	if ref.Open() {
 		d.Clock, d.Overdue = deadlineText(p, "answer", v.Now, ref.RespondBy)
+	}
+	if rv.Client != nil {
+		d.Born = clientBirthDateText(p, rv.Client.BirthDate)
 	}
 	if rv.Client != nil && rv.Client.PreferredLanguage != "" {
 		if tag, err := language.Parse(rv.Client.PreferredLanguage); err == nil {

@@ -218,24 +218,7 @@ func TestReleaseRecoversNothing(t *testing.T) {
 			t.Run(fmt.Sprint(name, "/", seed), func(t *testing.T) {
 				p := indicator.Profiles[name]
 				rel := build(t, syntheticFacts(3000, seed), p)
-				shown, hidden := 0, 0
-				for _, ind := range rel.Indicators {
-					for _, c := range cells(ind) {
-						for _, v := range []*int64{c.Num, c.Den} {
-							if v != nil && *v >= 1 && *v <= p.Threshold {
-								t.Errorf("%s: a count of %d is published", ind.ID, *v)
-							}
-						}
-						if c.Value != nil && ind.Measure == accord.MeasureRate && (c.Num == nil || c.Den == nil) {
-							t.Errorf("%s: a rate is shown without both its counts", ind.ID)
-						}
-						if c.Suppressed {
-							hidden++
-						} else {
-							shown++
-						}
-					}
-				}
+				shown, hidden := checkRelease(t, rel, p)
 				if hidden == 0 || shown == 0 {
 					t.Fatalf("the synthetic data should give both shown (%d) and hidden (%d) figures", shown, hidden)
 				}
@@ -247,6 +230,31 @@ func TestReleaseRecoversNothing(t *testing.T) {
 			})
 		}
 	}
+}
+
+// checkRelease fails the test for any count from 1 to the threshold in
+// rel and any rate shown without both its counts, and returns how many
+// figures are shown and hidden.
+func checkRelease(t *testing.T, rel indicator.Release, p indicator.Profile) (shown, hidden int) {
+	t.Helper()
+	for _, ind := range rel.Indicators {
+		for _, c := range cells(ind) {
+			for _, v := range []*int64{c.Num, c.Den} {
+				if v != nil && *v >= 1 && *v <= p.Threshold {
+					t.Errorf("%s: a count of %d is published", ind.ID, *v)
+				}
+			}
+			if c.Value != nil && ind.Measure == accord.MeasureRate && (c.Num == nil || c.Den == nil) {
+				t.Errorf("%s: a rate is shown without both its counts", ind.ID)
+			}
+			if c.Suppressed {
+				hidden++
+			} else {
+				shown++
+			}
+		}
+	}
+	return shown, hidden
 }
 
 func cells(p indicator.Published) []indicator.Cell {

@@ -327,6 +327,10 @@ type Tx struct {
 	req accord.RequestInfo
 	// audit collects the entries to append in this transaction.
 	audit []accord.AuditEntry
+	// prepared, when not nil, holds every statement the transaction ran,
+	// prepared on first use: an import runs the same few thousands of
+	// times, and SQLite parses slower than it inserts (hot.go).
+	prepared map[string]*sql.Stmt
 }
 
 // begin starts a write transaction.

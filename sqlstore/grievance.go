@@ -225,7 +225,12 @@ func (db *DB) addGrievanceEvent(ctx context.Context, tx *Tx, g *grievanceRow, e 
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) + 1 FROM grievance_events WHERE grievance_id = $1`, g.ID).Scan(&e.Seq); err != nil {
 		return err
 	}
-	e.ID, e.At = accord.NewID("gev", nil), tx.now
+	if e.ID == "" {
+		e.ID = accord.NewID("gev", nil)
+	}
+	if e.At.IsZero() { // imported events carry their time
+		e.At = tx.now
+	}
 	var body []byte
 	if e.Text != "" || e.Remedy != "" {
 		key, _, err := db.orgKey(ctx, tx, g.HandlerOrgID, g.textKeyVersion)

@@ -34,26 +34,47 @@ func (db *DB) prepareHot(ctx context.Context) error {
 }
 
 // ExecContext runs a statement in the transaction, through its prepared
-// form when it is hot.
+// form when it is hot or the transaction prepares what it runs.
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st, ok := tx.db.hot[q]; ok {
-		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, q, args...)
 }
 
-// QueryContext runs a query in the transaction, prepared when hot.
+// QueryContext runs a query in the transaction, prepared as ExecContext.
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st, ok := tx.db.hot[q]; ok {
-		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
 	return tx.Tx.QueryContext(ctx, q, args...)
 }
 
-// QueryRowContext runs a one-row query in the transaction, prepared when hot.
+// QueryRowContext runs a one-row query in the transaction, prepared as
+// ExecContext.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if st, ok := tx.db.hot[q]; ok {
-		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, q, args...)
+}
+
+// stmt returns the prepared form of q for this transaction, or nil to run
+// it unprepared.
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st, ok := tx.db.hot[q]; ok {
+		return tx.Tx.StmtContext(ctx, st)
+	}
+	if tx.prepared == nil {
+		return nil
+	}
+	if st, ok := tx.prepared[q]; ok {
+		return st
+	}
+	st, err := tx.Tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // run unprepared: the error, if any, surfaces there
+	}
+	tx.prepared[q] = st
+	return st
 }

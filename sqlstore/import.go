@@ -18,6 +18,9 @@ type Importer struct {
 	ctx    context.Context
 	actor  accord.Actor
 	counts int
+	// keys holds the client keys the import opened or created, by client
+	// and organisation (import_casework.go).
+	keys map[[2]string][]byte
 }
 
 // Import runs load in one transaction and commits it if load returns nil.
@@ -29,6 +32,9 @@ func (db *DB) Import(ctx context.Context, actor accord.Actor, action string, loa
 		return err
 	}
 	defer tx.Rollback()
+	if db.engine == SQLite {
+		tx.prepared = map[string]*sql.Stmt{} // pgx caches statements itself
+	}
 	im := &Importer{db: db, tx: tx, ctx: ctx, actor: actor}
 	if err := load(im); err != nil {
 		return err

@@ -23,6 +23,11 @@ func (db *DB) CreateLegalBasis(ctx context.Context, actor accord.Actor, b *accor
 	e.LegalBasisID = b.ID
 	e.Obligations = []string{"review"}
 	tx.record(e)
+	if b.ReviewStatus == accord.ReviewPending {
+		if err := db.applyEffects(ctx, tx, reviewDeadline(b)); err != nil {
+			return err
+		}
+	}
 	return tx.commit(ctx)
 }
 
@@ -90,9 +95,11 @@ func (db *DB) LegalBases(ctx context.Context, clientID string) ([]accord.LegalBa
 	return findLegalBases(ctx, db.read, `ORDER BY recorded_at DESC, id`)
 }
 
+const legalBasisColumns = `id, kind, client_id, categories, recipient_organization_id, holder_organization_id, recipient_staff_id, purposes, reference,
+	issuer, reason, valid_from, expires_at, recorded_by, recorded_at, review_status, reviewed_by, reviewed_at, review_note`
+
 func findLegalBases(ctx context.Context, q querier, where string, args ...any) ([]accord.LegalBasis, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, kind, client_id, categories, recipient_organization_id, holder_organization_id, recipient_staff_id, purposes, reference,
-		issuer, reason, valid_from, expires_at, recorded_by, recorded_at, review_status, reviewed_by, reviewed_at, review_note FROM legal_bases `+where, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+legalBasisColumns+` FROM legal_bases `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -100,14 +107,23 @@ func findLegalBases(ctx context.Context, q querier, where string, args ...any) (
 	var out []accord.LegalBasis
 	for rows.Next() {
 		var b accord.LegalBasis
-		var from, expires, recorded int64
-		var reviewed sql.NullInt64
-		if err := rows.Scan(&b.ID, &b.Kind, &b.ClientID, asJSON(&b.Categories), &b.RecipientOrganizationID, &b.HolderOrganizationID, &b.RecipientStaffID, asJSON(&b.Purposes),
-			&b.Reference, &b.Issuer, &b.Reason, &from, &expires, &b.RecordedBy, &recorded, &b.ReviewStatus, &b.ReviewedBy, &reviewed, &b.ReviewNote); err != nil {
+		if err := scanLegalBasis(rows, &b); err != nil {
 			return nil, err
 		}
-		b.ValidFrom, b.ExpiresAt, b.RecordedAt, b.ReviewedAt = fromUS(from), fromUS(expires), fromUS(recorded), fromNullUS(reviewed)
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// scanLegalBasis scans the legalBasisColumns of a row, then extra.
+func scanLegalBasis(rows *sql.Rows, b *accord.LegalBasis, extra ...any) error {
+	var from, expires, recorded int64
+	var reviewed sql.NullInt64
+	dest := []any{&b.ID, &b.Kind, &b.ClientID, asJSON(&b.Categories), &b.RecipientOrganizationID, &b.HolderOrganizationID, &b.RecipientStaffID, asJSON(&b.Purposes),
+		&b.Reference, &b.Issuer, &b.Reason, &from, &expires, &b.RecordedBy, &recorded, &b.ReviewStatus, &b.ReviewedBy, &reviewed, &b.ReviewNote}
+	if err := rows.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	b.ValidFrom, b.ExpiresAt, b.RecordedAt, b.ReviewedAt = fromUS(from), fromUS(expires), fromUS(recorded), fromNullUS(reviewed)
+	return nil
 }

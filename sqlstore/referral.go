@@ -87,7 +87,10 @@ func (db *DB) SetReferralStatus(ctx context.Context, actor accord.Actor, id stri
 	if err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, status_reason = $2, assigned_to = $3, updated_at = $4, version = version + 1
+	// The first acceptance and completion are kept for the indicators.
+	res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, status_reason = $2, assigned_to = $3, updated_at = $4, version = version + 1,
+		accepted_at = CASE WHEN $1 = 'accepted' AND accepted_at IS NULL THEN $4 ELSE accepted_at END,
+		completed_at = CASE WHEN $1 = 'completed' AND completed_at IS NULL THEN $4 ELSE completed_at END
 		WHERE id = $5 AND version = $6`, r.Status, sealed, r.AssignedTo, us(tx.now), id, r.Version)
 	if err != nil {
 		return nil, err
@@ -135,7 +138,9 @@ type ReferralFilter struct {
 	Limit int
 }
 
-// Referrals returns referrals matching f, most urgent deadline first.
+// Referrals returns referrals matching f: those still open first, most
+// urgent deadline first, then the finished ones, most recently finished
+// first (the limit keeps the newest of a long history).
 func (db *DB) Referrals(ctx context.Context, f ReferralFilter) ([]accord.Referral, error) {
 	where, args := "WHERE 1 = 1", []any{}
 	add := func(cond string, v any) {
@@ -158,7 +163,8 @@ func (db *DB) Referrals(ctx context.Context, f ReferralFilter) ([]accord.Referra
 		f.Limit = 500
 	}
 	args = append(args, f.Limit)
-	return db.findReferrals(ctx, db.read, where+" ORDER BY respond_by, id LIMIT "+placeholder(len(args)), args...)
+	return db.findReferrals(ctx, db.read, where+` ORDER BY CASE WHEN status IN ('completed', 'declined', 'cancelled') THEN 1 ELSE 0 END,
+		CASE WHEN status IN ('completed', 'declined', 'cancelled') THEN -updated_at ELSE respond_by END, id LIMIT `+placeholder(len(args)), args...)
 }
 
 func (db *DB) findReferrals(ctx context.Context, q querier, where string, args ...any) ([]accord.Referral, error) {

@@ -86,6 +86,10 @@ func (db *DB) fire(ctx context.Context, tx *Tx, t Timer) error {
 		return db.fireReferral(ctx, tx, t)
 	case TimerGrievanceDue:
 		return db.fireGrievance(ctx, tx, t)
+	case TimerLegalBasisReview:
+		return db.fireReview(ctx, tx, t)
+	case TimerBreachNotify:
+		return db.fireBreach(ctx, tx, t)
 	}
 	return nil // an unknown kind from a newer version: leave it fired
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -42,9 +43,33 @@ type Server struct {
 	// Clock is the server's time; tests may move it.
 	Clock *Clock
 	// Signer signs the audit log's checkpoints; Verifier checks them.
+	// LogKey is the signer's private key, to start a server that signs
+	// another log under the same key (a fork, see WithLogKey).
 	Signer   note.Signer
 	Verifier note.Verifier
-	tokens   map[string]string
+	LogKey   string
+	LogPub   string // the verifier key, as log.pub holds it
+	// Witness is a witness key the server trusts ("witness.test/oversight").
+	Witness *auditlog.WitnessKey
+	tokens  map[string]string
+}
+
+// Option configures a test server.
+type Option func(*options)
+
+type options struct {
+	logKey    string
+	witnesses []string
+}
+
+// WithLogKey has the server sign its audit log's checkpoints with skey (a
+// note signer key, as Server.LogKey) instead of a key of its own.
+func WithLogKey(skey string) Option { return func(o *options) { o.logKey = skey } }
+
+// WithWitnesses has the server trust the witnesses of the cosignature
+// verifier keys vkeys, besides Server.Witness.
+func WithWitnesses(vkeys ...string) Option {
+	return func(o *options) { o.witnesses = append(o.witnesses, vkeys...) }
 }
 
 // Clock is a settable clock.
@@ -66,8 +91,12 @@ var (
 )
 
 // Start starts a server on a fresh database named by dsn.
-func Start(t testing.TB, dsn string) *Server {
+func Start(t testing.TB, dsn string, opts ...Option) *Server {
 	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	partnershipOnce.Do(func() {
 		p, err := demo.Generate(demo.Options{Seed: 1, Now: Now})
 		if err != nil {
@@ -104,26 +133,63 @@ func Start(t testing.TB, dsn string) *Server {
 	}
 	// The audit log's signing key, as accord serve has (tests sign
 	// checkpoints with Signer when they need one).
-	skey, vkey, err := auditlog.GenerateKey("accord.test/audit")
-	if err != nil {
-		t.Fatal(err)
+	skey := o.logKey
+	if skey == "" {
+		if skey, _, err = auditlog.GenerateKey("accord.test/audit"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	signer, err := note.NewSigner(skey)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The verifier key of a signer key: the same fields, the public key.
+	vkey := verifierKey(t, skey)
 	verifier, err := note.NewVerifier(vkey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := accordhttp.New(accordhttp.Config{Service: svc, DB: db, Catalogue: i18n.MustLoad(), Now: clock.Now, Version: "test", AuditVerifier: verifier})
+	wkey, wvkey, err := auditlog.GenerateWitnessKey("witness.test/oversight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	witness, err := auditlog.ParseWitnessKey(wkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	witnesses, err := auditlog.ParseWitnessVerifiers([]byte(strings.Join(append([]string{wvkey}, o.witnesses...), "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := accordhttp.New(accordhttp.Config{Service: svc, DB: db, Catalogue: i18n.MustLoad(), Now: clock.Now, Version: "test",
+		AuditVerifier: verifier, Witnesses: witnesses})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	s := &Server{URL: hs.URL, DSN: dsn, DB: db, Service: svc, P: p, Clock: clock, tokens: map[string]string{}, Signer: signer, Verifier: verifier}
+	s := &Server{URL: hs.URL, DSN: dsn, DB: db, Service: svc, P: p, Clock: clock, tokens: map[string]string{},
+		Signer: signer, Verifier: verifier, LogKey: skey, LogPub: vkey, Witness: witness}
 	for _, l := range p.Staff {
 		s.tokens[l.Username] = l.Token
 	}
 	return s
+}
+
+// verifierKey returns the verifier key of the Ed25519 signed-note signer
+// key skey.
+func verifierKey(t testing.TB, skey string) string {
+	t.Helper()
+	f := strings.SplitN(strings.TrimSpace(skey), "+", 5)
+	if len(f) != 5 {
+		t.Fatalf("not a signer key: %q", skey)
+	}
+	seed, err := base64.StdEncoding.DecodeString(f[4])
+	if err != nil || len(seed) != 1+ed25519.SeedSize {
+		t.Fatalf("not a signer key: %q", skey)
+	}
+	vkey, err := note.NewEd25519VerifierKey(f[2], ed25519.NewKeyFromSeed(seed[1:]).Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vkey
 }
 
 // Token returns a demo user's API token.

@@ -1,0 +1,68 @@
+package http_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/internal/testserver"
+)
+
+// oversightCalls are the conformance calls of the oversight review of legal
+// bases, after the others: a clinician breaks the glass, the access waits
+// in the queue behind the demo's overdue ones, and the ombudsperson's
+// auditor reviews it, once. Variables saved here start with $review.
+func oversightCalls(srv *testserver.Server) []apiCall {
+	const (
+		etreat                                 = accord.PurposeEmergencyTreatment
+		invalid, notFound, conflict, forbidden = accord.EINVALID, accord.ENOTFOUND, accord.ECONFLICT, accord.EFORBIDDEN
+		justified                              = `{"decision": "justified", "reasoning": "Unconscious on arrival; only the allergy history was opened."}`
+		queue, noBasis                         = "/api/v1/legal-bases/review-queue", "/api/v1/legal-bases/lgb_aaaaaaaaaaaaaaaaaaaaaaaaaa/review"
+		review                                 = "/api/v1/legal-bases/$reviewBasis/review"
+		opQueue, opReview                      = "GET /api/v1/legal-bases/review-queue", "POST /api/v1/legal-bases/{id}/review"
+	)
+	return []apiCall{
+		{op: "POST /api/v1/clients/{id}/break-glass", note: "for the review queue", path: "/api/v1/clients/$x/break-glass", user: "j.okafor", purpose: etreat,
+			body: `{"reason": "Collapsed in the waiting room; allergy history needed.", "minutes": 20}`, want: 201, save: map[string]string{"reviewBasis": "id"}},
+
+		{op: opQueue, path: queue, user: "c.achebe", want: 200, check: func(t *testing.T, a *answer) {
+			var ids []string
+			var overdue []bool
+			for _, it := range list(a.field("queue")) {
+				ids = append(ids, obj(obj(it)["legal_basis"])["id"].(string))
+				overdue = append(overdue, obj(it)["overdue"] == true)
+			}
+			i := slices.Index(ids, a.vars["reviewBasis"])
+			switch {
+			case i < 0:
+				t.Errorf("the new break-glass access is not in the queue: %v", ids)
+			case overdue[i]:
+				t.Errorf("the new break-glass access is overdue already")
+			case len(overdue) == 0 || !overdue[0]:
+				t.Errorf("the demo's overdue reviews are not first: %v", overdue)
+			case slices.Index(overdue, false) >= 0 && slices.Contains(overdue[slices.Index(overdue, false):], true):
+				t.Errorf("an overdue review comes after one not yet due: %v", overdue)
+			}
+		}},
+		{op: opQueue, note: "a member's privacy officer", path: queue, user: "p.nowak", want: 403, code: forbidden},
+		{op: opQueue, note: "immigration authority", path: queue, user: "n.price", want: 403, code: forbidden},
+
+		{op: opReview, note: "no reasoning", path: review, user: "c.achebe", body: `{"decision": "justified", "reasoning": ""}`,
+			want: 400, code: invalid, docRejects: true, check: wantField("reasoning")},
+		{op: opReview, note: "blank reasoning", path: review, user: "c.achebe", body: `{"decision": "justified", "reasoning": "   "}`,
+			want: 400, code: invalid, check: wantField("reasoning")},
+		{op: opReview, note: "unknown decision", path: review, user: "c.achebe", body: `{"decision": "fine", "reasoning": "Looks fine."}`,
+			want: 400, code: invalid, docRejects: true, check: wantAccepted("decision", []accord.ReviewStatus{accord.ReviewJustified, accord.ReviewNotJustified, accord.ReviewReferred})},
+		{op: opReview, note: "the clinician who broke the glass", path: review, user: "j.okafor", body: justified, want: 403, code: forbidden},
+		{op: opReview, note: "the clinic's privacy officer", path: review, user: "p.nowak", body: justified, want: 403, code: forbidden},
+		{op: opReview, note: "immigration authority", path: review, user: "n.price", body: justified, want: 403, code: forbidden},
+		{op: opReview, path: noBasis, user: "c.achebe", body: justified, want: 404, code: notFound},
+		{op: opReview, path: review, user: "c.achebe", body: justified, want: 200, check: func(t *testing.T, a *answer) {
+			if a.field("review_status") != "justified" || a.field("reviewed_by") != a.vars["id:c.achebe"] || a.field("review_note") == "" {
+				t.Errorf("the review is not on the legal basis:\n%s", a.Body)
+			}
+		}},
+		{op: opReview, note: "reviewed already", path: review, user: "i.larsen", body: `{"decision": "not_justified", "reasoning": "On reflection, no."}`,
+			want: 409, code: conflict},
+	}
+}

@@ -1,0 +1,694 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/auditlog"
+)
+
+// Indicator facts are read straight from the tables that record the work:
+// one streaming query per unit, each selecting the units whose first event
+// falls in the window, in the order of that event. Nothing is copied into
+// a table of its own, so the facts cannot drift from the records; the
+// person dimensions are the client's as recorded now (the age band at the
+// unit's first event).
+
+// factUnits are the units IndicatorFacts streams, in order: every key of
+// accord.IndicatorUnits, each with the method that streams it.
+var factUnits = []struct {
+	unit   string
+	stream func(*factStream, context.Context) error
+}{
+	{"referral", (*factStream).referrals},
+	{"escalation", (*factStream).escalations},
+	{"grievance", (*factStream).grievances},
+	{"intake", (*factStream).intakes},
+	{"disclosure", (*factStream).disclosures},
+	{"break_glass", (*factStream).breakGlass},
+	{"interpreter", (*factStream).interpreters},
+	{"treatment", (*factStream).treatments},
+	{"need", (*factStream).needs},
+}
+
+// Positions in accord.IndicatorFact.Dims (accord.IndicatorDimensions order).
+const (
+	dimAgeBand = iota
+	dimGender
+	dimLanguage
+	dimInterpreter
+	dimDisability
+	dimOrganization
+)
+
+// IndicatorFacts calls fn with every unit counted by indicators whose first
+// event (At[0]) is in [from, to): referrals, escalations, grievances,
+// intakes, disclosures across organisations, break-glass accesses, clients
+// needing an interpreter, cases and screened needs, unit by unit in a fixed
+// order, each unit's facts by the time of that event. The fact passed to fn
+// is reused: fn must copy what it keeps. An error from fn stops the stream
+// and is returned.
+//
+// All units are read in one read transaction, so that on PostgreSQL they
+// come from one snapshot of the database.
+func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*accord.IndicatorFact) error) (err error) {
+	defer accord.Wrap(&err, "IndicatorFacts")
+	if !from.Before(to) {
+		return nil
+	}
+	// The audit log is searched by index: find the window's indexes first,
+	// outside the transaction (the log only grows).
+	lo, hi, err := db.auditWindow(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	var opts *sql.TxOptions
+	if db.engine == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	s := &factStream{tx: tx, from: us(from), to: us(to), fn: fn, auditLo: lo, auditHi: hi}
+	for _, u := range factUnits {
+		if err := u.stream(s, ctx); err != nil {
+			return fmt.Errorf("%s: %w", u.unit, err)
+		}
+	}
+	return nil
+}
+
+// factStream is one IndicatorFacts call.
+type factStream struct {
+	tx               *sql.Tx
+	from, to         int64 // microseconds
+	fn               func(*accord.IndicatorFact) error
+	auditLo, auditHi int64 // audit indexes holding the window (hi < 0: to the end)
+	f                accord.IndicatorFact
+	p                personColumns
+}
+
+// personSelect selects a client's dimensions (alias c, possibly missing
+// from an outer join): birth date, gender, preferred language, interpreter
+// and disability. An erased client's are empty: not recorded.
+const personSelect = `COALESCE(c.birth_date, ''),
+	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.gender, '') ELSE '' END,
+	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.preferred_language, '') ELSE '' END,
+	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.interpreter_needed THEN 'needed' ELSE 'not_needed' END,
+	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.disabilities <> '[]' THEN 'yes' ELSE 'no' END`
+
+// personColumns receives personSelect.
+type personColumns struct {
+	birth, gender, lang, interpreter, disability string
+}
+
+func (p *personColumns) dest() []any {
+	return []any{&p.birth, &p.gender, &p.lang, &p.interpreter, &p.disability}
+}
+
+// start resets the fact for a new unit.
+func (s *factStream) start(unit string) *accord.IndicatorFact {
+	s.f = accord.IndicatorFact{Unit: unit}
+	return &s.f
+}
+
+// person sets the person dimensions from the scanned columns, the age
+// band at the unit's first event.
+func (s *factStream) person() {
+	f, p := &s.f, &s.p
+	f.Dims[dimAgeBand] = accord.AgeBand(p.birth, f.At[0])
+	f.Dims[dimGender] = orNotRecorded(p.gender)
+	f.Dims[dimLanguage] = primaryLanguage(p.lang)
+	f.Dims[dimInterpreter] = orNotRecorded(p.interpreter)
+	f.Dims[dimDisability] = orNotRecorded(p.disability)
+}
+
+// anonymous sets the person dimensions to not recorded.
+func (s *factStream) anonymous() {
+	for _, i := range []int{dimAgeBand, dimGender, dimLanguage, dimInterpreter, dimDisability} {
+		s.f.Dims[i] = accord.NotRecorded
+	}
+}
+
+func orNotRecorded(v string) string {
+	if v == "" {
+		return accord.NotRecorded
+	}
+	return v
+}
+
+// primaryLanguage is the primary subtag of a language tag, lower case
+// ("fa-AF" → "fa"); "und" and "" are not recorded.
+func primaryLanguage(tag string) string {
+	if i := strings.IndexByte(tag, '-'); i >= 0 {
+		tag = tag[:i]
+	}
+	if tag == "" || tag == "und" {
+		return accord.NotRecorded
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(tag)
+		}
+	}
+	return tag
+}
+
+func atUS(n nullUSCol) time.Time {
+	if !n.valid {
+		return time.Time{}
+	}
+	return fromUS(n.v)
+}
+
+// stream runs query and, for each row, scan then fn on the fact.
+func (s *factStream) stream(ctx context.Context, query string, args []any, dest []any, each func() error) error {
+	rows, err := s.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// referrals: sent, accepted, completed, declined (a final state: its time
+// is the last change); the organisation is the receiving one.
+func (s *factStream) referrals(ctx context.Context) error {
+	var sent int64
+	var accepted, completed, declined nullUSCol
+	var org string
+	dest := append([]any{&sent, &accepted, &completed, &declined, &org}, s.p.dest()...)
+	return s.stream(ctx, `SELECT r.sent_at, r.accepted_at, r.completed_at, CASE WHEN r.status = 'declined' THEN r.updated_at END, r.to_org_id, `+personSelect+`
+		FROM referrals r LEFT JOIN clients c ON c.id = r.client_id
+		WHERE r.sent_at >= $1 AND r.sent_at < $2 ORDER BY r.sent_at, r.id`, []any{s.from, s.to}, dest, func() error {
+		f := s.start("referral")
+		f.At[0], f.At[1], f.At[2], f.At[3] = fromUS(sent), atUS(accepted), atUS(completed), atUS(declined)
+		f.Dims[dimOrganization] = org
+		s.person()
+		return s.fn(f)
+	})
+}
+
+// escalations: raised, acknowledged, resolved (not cancelled); the
+// deadline is the acknowledgement clock agreed when it was raised; the
+// organisation is the responsible one.
+func (s *factStream) escalations(ctx context.Context) error {
+	var raised, sla int64
+	var acked, resolved nullUSCol
+	var org string
+	dest := append([]any{&raised, &sla, &acked, &resolved, &org}, s.p.dest()...)
+	return s.stream(ctx, `SELECT e.raised_at, e.sla_seconds, e.acknowledged_at, CASE WHEN e.status = 'resolved' THEN e.resolved_at END, e.organization_id, `+personSelect+`
+		FROM escalations e LEFT JOIN clients c ON c.id = e.client_id
+		WHERE e.raised_at >= $1 AND e.raised_at < $2 ORDER BY e.raised_at, e.id`, []any{s.from, s.to}, dest, func() error {
+		f := s.start("escalation")
+		f.At[0], f.At[1], f.At[2] = fromUS(raised), atUS(acked), atUS(resolved)
+		f.Deadline = f.At[0].Add(time.Duration(sla) * time.Second)
+		f.Dims[dimOrganization] = org
+		s.person()
+		return s.fn(f)
+	})
+}
+
+// grievances: received, resolved (the first outcome); the deadline is the
+// first one, by category; no person dimensions (a grievance may be
+// anonymous, and who complained is sealed for the oversight body); the
+// organisation is the one it is about, else the one that answers it.
+func (s *factStream) grievances(ctx context.Context) error {
+	var received int64
+	var resolved nullUSCol
+	var category, org string
+	return s.stream(ctx, `SELECT received_at, resolved_at, category, CASE WHEN organization_id <> '' THEN organization_id ELSE handler_org_id END
+		FROM grievances WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, id`, []any{s.from, s.to},
+		[]any{&received, &resolved, &category, &org}, func() error {
+			f := s.start("grievance")
+			f.At[0], f.At[1] = fromUS(received), atUS(resolved)
+			f.Deadline = accord.AddWorkingDays(f.At[0], accord.GrievanceCategory(category).ResponseDays())
+			s.anonymous()
+			f.Dims[dimOrganization] = org
+			return s.fn(f)
+		})
+}
+
+// intakes: a client registered, and the first legal contact: the earliest
+// acceptance of a referral to a legal organisation, or a legal
+// organisation opening or joining one of the client's cases. Merged
+// duplicates are not counted (their survivor is); the organisation is the
+// client's home.
+func (s *factStream) intakes(ctx context.Context) error {
+	var created int64
+	var referral, joined, led nullUSCol
+	var org string
+	dest := append([]any{&created, &referral, &joined, &led, &org}, s.p.dest()...)
+	return s.stream(ctx, `SELECT c.created_at,
+		(SELECT min(r.accepted_at) FROM referrals r WHERE r.client_id = c.id AND r.accepted_at IS NOT NULL AND r.to_org_id IN (SELECT id FROM organizations WHERE sector = 'legal')),
+		(SELECT min(p.added_at) FROM cases k JOIN case_participants p ON p.case_id = k.id
+			WHERE k.client_id = c.id AND p.organization_id IN (SELECT id FROM organizations WHERE sector = 'legal')),
+		(SELECT min(k.opened_at) FROM cases k WHERE k.client_id = c.id AND k.lead_organization_id IN (SELECT id FROM organizations WHERE sector = 'legal')),
+		c.home_organization_id, `+personSelect+`
+		FROM clients c WHERE c.created_at >= $1 AND c.created_at < $2 AND c.merged_into = '' ORDER BY c.created_at, c.id`, []any{s.from, s.to}, dest, func() error {
+		f := s.start("intake")
+		f.At[0] = fromUS(created)
+		for _, t := range []nullUSCol{referral, joined, led} {
+			if at := atUS(t); !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
+				f.At[1] = at
+			}
+		}
+		f.Dims[dimOrganization] = org
+		s.person()
+		return s.fn(f)
+	})
+}
+
+// disclosures: every access decision in the audit log that permitted and
+// released a client's data held by one organisation to a member of
+// another; documented consent when the decision names a consent. The
+// organisation is the holder. A merged duplicate's entries count with the
+// survivor's dimensions.
+func (s *factStream) disclosures(ctx context.Context) error {
+	var idx int64
+	var leaf []byte
+	dest := append([]any{&idx, &leaf}, s.p.dest()...)
+	query := `SELECT a.idx, a.leaf, ` + personSelect + `
+		FROM audit_entries a LEFT JOIN clients d ON d.id = a.client_id
+		LEFT JOIN clients c ON c.id = CASE WHEN d.merged_into <> '' THEN d.merged_into ELSE d.id END
+		WHERE a.idx >= $1 AND a.kind = $2 AND a.client_id <> '' AND a.time >= $3 AND a.time < $4`
+	args := []any{s.auditLo, string(accord.AuditDecision), s.from, s.to}
+	if s.auditHi >= 0 {
+		query += ` AND a.idx < $5`
+		args = append(args, s.auditHi)
+	}
+	return s.stream(ctx, query+` ORDER BY a.idx`, args, dest, func() error {
+		e, err := auditlog.DecodeLeaf(leaf)
+		if err != nil {
+			return fmt.Errorf("audit entry %d: %w", idx, err)
+		}
+		if e.Effect != accord.Permit.String() || !e.Released || e.HolderID == "" || e.ActorOrganizationID == "" || e.HolderID == e.ActorOrganizationID {
+			return nil
+		}
+		f := s.start("disclosure")
+		f.At[0] = e.Time.UTC()
+		if e.ConsentID != "" {
+			f.At[1] = f.At[0]
+		}
+		f.Dims[dimOrganization] = e.HolderID
+		s.person()
+		return s.fn(f)
+	})
+}
+
+// auditSlack widens the search of the audit log by index: entries are in
+// time order, but those committed together may be out of order by a
+// little.
+const auditSlack = time.Minute
+
+// auditWindow returns the audit indexes that hold [from, to), with some
+// slack; hi is -1 when the window reaches the end of the log.
+func (db *DB) auditWindow(ctx context.Context, from, to time.Time) (lo, hi int64, err error) {
+	size, err := db.AuditSize(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if lo, err = db.auditIndexAt(ctx, from.Add(-auditSlack), size); err != nil {
+		return 0, 0, err
+	}
+	if hi, err = db.auditIndexAt(ctx, to.Add(auditSlack), size); err != nil {
+		return 0, 0, err
+	}
+	if hi >= int64(size) {
+		hi = -1
+	}
+	return lo, hi, nil
+}
+
+// breakGlass: emergency legal bases, recorded and reviewed; the
+// organisation is the one whose staff member used it.
+func (s *factStream) breakGlass(ctx context.Context) error {
+	var recorded int64
+	var reviewed nullUSCol
+	var org string
+	dest := append([]any{&recorded, &reviewed, &org}, s.p.dest()...)
+	return s.stream(ctx, `SELECT b.recorded_at, b.reviewed_at, b.recipient_organization_id, `+personSelect+`
+		FROM legal_bases b LEFT JOIN clients c ON c.id = b.client_id
+		WHERE b.kind = $1 AND b.recorded_at >= $2 AND b.recorded_at < $3 ORDER BY b.recorded_at, b.id`,
+		[]any{string(accord.BasisEmergency), s.from, s.to}, dest, func() error {
+			f := s.start("break_glass")
+			f.At[0], f.At[1] = fromUS(recorded), atUS(reviewed)
+			f.Dims[dimOrganization] = org
+			s.person()
+			return s.fn(f)
+		})
+}
+
+// interpreters: clients who need an interpreter, from registration, and
+// the first time one was used: at intake (the registration itself) or at a
+// screening. The organisation is the client's home.
+func (s *factStream) interpreters(ctx context.Context) error {
+	var created int64
+	var used bool
+	var screened nullUSCol
+	var org string
+	dest := append([]any{&created, &used, &screened, &org}, s.p.dest()...)
+	return s.stream(ctx, `SELECT c.created_at, c.interpreter_used,
+		(SELECT min(s.recorded_at) FROM screenings s WHERE s.client_id = c.id AND s.interpreter_used),
+		c.home_organization_id, `+personSelect+`
+		FROM clients c WHERE c.interpreter_needed AND c.erased_at IS NULL AND c.merged_into = '' AND c.created_at >= $1 AND c.created_at < $2
+		ORDER BY c.created_at, c.id`, []any{s.from, s.to}, dest, func() error {
+		f := s.start("interpreter")
+		f.At[0] = fromUS(created)
+		if used {
+			f.At[1] = f.At[0]
+		} else {
+			f.At[1] = atUS(screened)
+		}
+		f.Dims[dimOrganization] = org
+		s.person()
+		return s.fn(f)
+	})
+}
+
+// treatmentStarted is the health outcome that marks treatment started.
+const treatmentStarted = "treatment_started"
+
+// treatments: cases opened, and treatment started: the earliest
+// treatment_started outcome, at the time recorded with it or else its
+// event on the case timeline. The organisation is the case's lead.
+func (s *factStream) treatments(ctx context.Context) error {
+	var opened int64
+	var outcomes string
+	var event nullUSCol
+	var org string
+	var list []accord.Outcome
+	dest := append([]any{&opened, &outcomes, &event, &org}, s.p.dest()...)
+	return s.stream(ctx, `SELECT k.opened_at, k.outcomes,
+		(SELECT min(e.at) FROM case_events e WHERE e.case_id = k.id AND e.kind = 'outcome.health' AND e.object_id = '`+treatmentStarted+`'),
+		k.lead_organization_id, `+personSelect+`
+		FROM cases k LEFT JOIN clients c ON c.id = k.client_id
+		WHERE k.opened_at >= $1 AND k.opened_at < $2 ORDER BY k.opened_at, k.id`, []any{s.from, s.to}, dest, func() error {
+		f := s.start("treatment")
+		f.At[0] = fromUS(opened)
+		clear(list[:cap(list)]) // decoding into a reused element keeps fields the JSON lacks
+		list = list[:0]
+		if outcomes != "" && outcomes != "[]" {
+			if err := json.Unmarshal([]byte(outcomes), &list); err != nil {
+				return err
+			}
+		}
+		for _, o := range list {
+			if o.Kind != "health" || o.Code != treatmentStarted {
+				continue
+			}
+			at := o.RecordedAt.UTC()
+			if at.IsZero() {
+				at = atUS(event)
+			}
+			if !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
+				f.At[1] = at
+			}
+		}
+		f.Dims[dimOrganization] = org
+		s.person()
+		return s.fn(f)
+	})
+}
+
+// needs: each need a screening identified, rescreened when the client
+// next answered the same questionnaire (at any organisation), resolved
+// when that screening no longer found it. The organisation is the one that
+// screened. Needs of one screening come in the order it stored them.
+func (s *factStream) needs(ctx context.Context) error {
+	var recorded int64
+	var needs, nextNeeds string
+	var next nullUSCol
+	var org string
+	var found, later []ScreenedNeed
+	dest := append([]any{&recorded, &needs, &org, &next, &nextNeeds}, s.p.dest()...)
+	return s.stream(ctx, `SELECT s.recorded_at, s.needs, s.organization_id, n.recorded_at, COALESCE(n.needs, '[]'), `+personSelect+`
+		FROM screenings s LEFT JOIN clients c ON c.id = s.client_id
+		LEFT JOIN screenings n ON n.id = (SELECT m.id FROM screenings m WHERE m.client_id = s.client_id AND m.questionnaire = s.questionnaire
+			AND (m.recorded_at > s.recorded_at OR m.recorded_at = s.recorded_at AND m.id > s.id) ORDER BY m.recorded_at, m.id LIMIT 1)
+		WHERE s.recorded_at >= $1 AND s.recorded_at < $2 AND s.needs <> '[]' ORDER BY s.recorded_at, s.id`, []any{s.from, s.to}, dest, func() error {
+		clear(found[:cap(found)])
+		clear(later[:cap(later)])
+		found, later = found[:0], later[:0]
+		if err := json.Unmarshal([]byte(needs), &found); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(nextNeeds), &later); err != nil {
+			return err
+		}
+		for i, n := range found {
+			if slices.ContainsFunc(found[:i], func(m ScreenedNeed) bool { return m.Code == n.Code }) {
+				continue
+			}
+			f := s.start("need")
+			f.At[0] = fromUS(recorded)
+			if next.valid {
+				f.At[1] = fromUS(next.v)
+				if !slices.ContainsFunc(later, func(m ScreenedNeed) bool { return m.Code == n.Code }) {
+					f.At[2] = f.At[1]
+				}
+			}
+			f.Dims[dimOrganization] = org
+			s.person()
+			if err := s.fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Action plans.
+
+func errActionPlanNotFound() error { return accord.Errorf(accord.ENOTFOUND, "action plan not found") }
+
+// CreateActionPlan stores a new action plan (open unless p.Status says
+// otherwise) recorded by the actor. It returns EINVALID naming the field at
+// fault, or ECONFLICT when the indicator already has a plan for the
+// quarter.
+func (db *DB) CreateActionPlan(ctx context.Context, actor accord.Actor, p *accord.ActionPlan) (err error) {
+	defer accord.Wrap(&err, "CreateActionPlan")
+	if p.Status == "" {
+		p.Status = "open"
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	p.ID, p.RecordedBy, p.UpdatedAt, p.Version = accord.NewID(accord.PrefixActionPlan, nil), actor.StaffID, tx.now, 1
+	p.Deadline = p.Deadline.UTC()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO action_plans (id, indicator_id, period, owner, actions, deadline, progress, status, recorded_by, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.ID, p.IndicatorID, p.Period, p.Owner, p.Actions, us(p.Deadline), p.Progress, p.Status,
+		p.RecordedBy, us(p.UpdatedAt), p.Version); err != nil {
+		if isUniqueViolation(err) {
+			return accord.Errorf(accord.ECONFLICT, "an action plan for this indicator and quarter already exists; change it instead")
+		}
+		return err
+	}
+	tx.record(changeEntry(actor, "action_plan.create", p.ID, ""))
+	return tx.commit(ctx)
+}
+
+// UpdateActionPlan replaces the owner, actions, deadline, progress and
+// status of plan p.ID, which the caller saw at p.Version; the indicator
+// and quarter stay. It returns EPRECONDITION when the plan changed since,
+// ENOTFOUND, or EINVALID. On success p holds the stored plan.
+func (db *DB) UpdateActionPlan(ctx context.Context, actor accord.Actor, p *accord.ActionPlan) (err error) {
+	defer accord.Wrap(&err, "UpdateActionPlan(%s)", p.ID)
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	cur, err := findActionPlan(ctx, tx, p.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Version != p.Version {
+		return errStale("action_plan")
+	}
+	p.IndicatorID, p.Period = cur.IndicatorID, cur.Period
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	p.Deadline, p.RecordedBy, p.UpdatedAt = p.Deadline.UTC(), actor.StaffID, tx.now
+	res, err := tx.ExecContext(ctx, `UPDATE action_plans SET owner = $1, actions = $2, deadline = $3, progress = $4, status = $5, recorded_by = $6,
+		updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9`,
+		p.Owner, p.Actions, us(p.Deadline), p.Progress, p.Status, p.RecordedBy, us(p.UpdatedAt), p.ID, p.Version)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errStale("action_plan")
+	}
+	p.Version++
+	tx.record(changeEntry(actor, "action_plan.update", p.ID, ""))
+	return tx.commit(ctx)
+}
+
+// FindActionPlan returns a plan, or ENOTFOUND.
+func (db *DB) FindActionPlan(ctx context.Context, id string) (*accord.ActionPlan, error) {
+	if !accord.ValidID(accord.PrefixActionPlan, id) {
+		return nil, errActionPlanNotFound()
+	}
+	return findActionPlan(ctx, db.read, id)
+}
+
+// ActionPlans returns the plans for a quarter ("2026-Q3"), by indicator.
+func (db *DB) ActionPlans(ctx context.Context, period string) ([]accord.ActionPlan, error) {
+	return findActionPlans(ctx, db.read, `WHERE period = $1 ORDER BY indicator_id, id`, period)
+}
+
+const actionPlanSelect = `SELECT id, indicator_id, period, owner, actions, deadline, progress, status, recorded_by, updated_at, version FROM action_plans `
+
+func findActionPlan(ctx context.Context, q querier, id string) (*accord.ActionPlan, error) {
+	ps, err := findActionPlans(ctx, q, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, errActionPlanNotFound()
+	}
+	return &ps[0], nil
+}
+
+func findActionPlans(ctx context.Context, q querier, where string, args ...any) ([]accord.ActionPlan, error) {
+	rows, err := q.QueryContext(ctx, actionPlanSelect+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []accord.ActionPlan{}
+	for rows.Next() {
+		var p accord.ActionPlan
+		var deadline, updated int64
+		if err := rows.Scan(&p.ID, &p.IndicatorID, &p.Period, &p.Owner, &p.Actions, &deadline, &p.Progress, &p.Status, &p.RecordedBy,
+			&updated, &p.Version); err != nil {
+			return nil, err
+		}
+		p.Deadline, p.UpdatedAt = fromUS(deadline), fromUS(updated)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Releases.
+
+// IndicatorRelease is a published release of a quarter's indicators: the
+// protected figures exactly as published (JSON), with their SHA-256.
+type IndicatorRelease struct {
+	Period      string    `json:"period"`  // "2026-Q3"
+	Profile     string    `json:"profile"` // the disclosure-control profile applied
+	PublishedAt time.Time `json:"published_at"`
+	PublishedBy string    `json:"published_by"`
+	Content     []byte    `json:"-"`
+	SHA256      string    `json:"sha256"` // hex SHA-256 of Content
+}
+
+// PublishRelease stores a release, published now by the actor, and sets
+// r.PublishedAt, r.PublishedBy and r.SHA256. A quarter is published once:
+// a second release for it is ECONFLICT. EINVALID when the period is not a
+// quarter, the profile is missing or the content is not JSON.
+func (db *DB) PublishRelease(ctx context.Context, actor accord.Actor, r *IndicatorRelease) (err error) {
+	defer accord.Wrap(&err, "PublishRelease(%s)", r.Period)
+	p, err := accord.ParsePeriod(r.Period)
+	if err != nil {
+		return err
+	}
+	r.Period = p.String()
+	if strings.TrimSpace(r.Profile) == "" {
+		return accord.FieldErrorf("profile", "%s is required", "profile")
+	}
+	if !json.Valid(r.Content) {
+		return accord.FieldErrorf("content", "the release content must be JSON")
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	sum := sha256.Sum256(r.Content)
+	r.PublishedAt, r.PublishedBy, r.SHA256 = tx.now, actor.StaffID, hex.EncodeToString(sum[:])
+	res, err := tx.ExecContext(ctx, `INSERT INTO indicator_releases (period, profile, published_at, published_by, content, content_sha256)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (period) DO NOTHING`, r.Period, r.Profile, us(r.PublishedAt), r.PublishedBy, r.Content, r.SHA256)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return accord.Errorf(accord.ECONFLICT, "the release for %s is already published; a release cannot be changed", r.Period)
+	}
+	tx.record(changeEntry(actor, "indicators.publish", r.Period, ""))
+	return tx.commit(ctx)
+}
+
+// FindRelease returns the release of a quarter with its content, or
+// ENOTFOUND. Content that no longer matches its hash is an internal error.
+func (db *DB) FindRelease(ctx context.Context, period string) (*IndicatorRelease, error) {
+	rs, err := db.findReleases(ctx, true, `WHERE period = $1`, period)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, accord.Errorf(accord.ENOTFOUND, "release not found")
+	}
+	r := &rs[0]
+	if sum := sha256.Sum256(r.Content); hex.EncodeToString(sum[:]) != r.SHA256 {
+		return nil, fmt.Errorf("release %s: its content does not match the hash recorded when it was published", r.Period)
+	}
+	return r, nil
+}
+
+// Releases returns every published release without its content, newest
+// quarter first ("YYYY-Qn" sorts as text).
+func (db *DB) Releases(ctx context.Context) ([]IndicatorRelease, error) {
+	return db.findReleases(ctx, false, `ORDER BY period DESC`)
+}
+
+func (db *DB) findReleases(ctx context.Context, withContent bool, where string, args ...any) ([]IndicatorRelease, error) {
+	cols := `period, profile, published_at, published_by, content_sha256`
+	if withContent {
+		cols += `, content`
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+cols+` FROM indicator_releases `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []IndicatorRelease{}
+	for rows.Next() {
+		var r IndicatorRelease
+		var at int64
+		dest := []any{&r.Period, &r.Profile, &at, &r.PublishedBy, &r.SHA256}
+		if withContent {
+			dest = append(dest, &r.Content)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r.PublishedAt = fromUS(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
