@@ -12,18 +12,25 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/internal/testdb"
 	"github.com/accord-project/accord/internal/testserver"
 )
@@ -34,9 +41,18 @@ var (
 	browserStop context.CancelFunc
 	browserErr  string
 	axeSource   string
+	axeWindows  sync.Map // target ids of the windows that load axe into every page
 )
 
 func TestMain(m *testing.M) {
+	// The browser tests mostly wait (for the browser and the server), so
+	// four run at once rather than one per core, unless -parallel says.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "4")
+	}
 	code := m.Run()
 	if browserStop != nil {
 		browserStop()
@@ -126,12 +142,18 @@ func newHarness(t *testing.T) *harness {
 // second person at a second computer.
 func (h *harness) window() context.Context {
 	h.t.Helper()
+	return h.windowFor(3 * time.Minute)
+}
+
+// windowFor is window, open for at most d.
+func (h *harness) windowFor(d time.Duration) context.Context {
+	h.t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	h.t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		h.t.Fatalf("opening a browser window: %v", err)
 	}
-	ctx, cancel2 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel2 := context.WithTimeout(ctx, d)
 	h.t.Cleanup(cancel2)
 	return ctx
 }
@@ -167,7 +189,7 @@ var nameRE = regexp.MustCompile(`[^a-z0-9-]+`)
 func (h *harness) shot(ctx context.Context, name string) {
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(sctx, fullPage())
 	if err != nil {
 		h.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -175,6 +197,24 @@ func (h *harness) shot(ctx context.Context, name string) {
 	file := filepath.Join(h.dir, nameRE.ReplaceAllString(strings.ToLower(name), "-")+".png")
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		h.t.Errorf("saving screenshot: %v", err)
+	}
+}
+
+// fullPage captures the whole page as PNG, with the viewport made as tall
+// as the page: Chromium's own capture beyond the viewport shifts
+// right-to-left pages sideways.
+func fullPage() chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		size, err := chromedp.Evaluate[[]float64](`[innerWidth, Math.max(innerHeight, document.documentElement.scrollHeight)]`)(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: int64(size[0]), Height: int64(size[1]), DeviceScaleFactor: 1}); err != nil {
+			return nil, err
+		}
+		defer cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return chromedp.CaptureScreenshot()(ctx, t)
 	}
 }
 
@@ -213,6 +253,16 @@ type axeViolation struct {
 func (h *harness) axe(ctx context.Context, label string) []axeViolation {
 	h.t.Helper()
 	if !get(h, ctx, "look for axe", chromedp.Evaluate[bool](`typeof axe !== "undefined"`)) {
+		// From the first check in a window on, every page the window opens
+		// gets axe as it loads: sending its half a megabyte for each page
+		// costs more than the check.
+		if c := chromedp.FromContext(ctx); c != nil && c.Target != nil {
+			if _, done := axeWindows.LoadOrStore(c.Target.TargetID, true); !done {
+				if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: axeSource}); err != nil {
+					h.t.Logf("preloading axe: %v", err)
+				}
+			}
+		}
 		get(h, ctx, "inject axe", chromedp.Evaluate[bool](axeSource+";true"))
 	}
 	script := `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`
@@ -276,12 +326,26 @@ func (h *harness) language(ctx context.Context, tag string) {
 // submit button, waiting for the next page.
 func (h *harness) submit(ctx context.Context, what, form string, fields map[string]string) {
 	h.t.Helper()
-	var steps []chromedp.Action[chromedp.Void]
-	for sel, v := range fields {
-		steps = append(steps, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), v))
-	}
-	h.do(ctx, what, steps...)
+	h.fill(ctx, what, fields)
 	h.click(ctx, what, form+` button[type=submit]`)
+}
+
+// fill types into fields (CSS selector → text), replacing what they held.
+func (h *harness) fill(ctx context.Context, what string, fields map[string]string) {
+	h.t.Helper()
+	for sel, v := range fields {
+		// Emptied with a script, not chromedp.Clear: Clear fails on an
+		// empty textarea. (DevTools scripts run even where the page's own
+		// are disabled.)
+		get(h, ctx, what+": empty "+sel, chromedp.Evaluate[bool](`(e => { e.value = ""; return true })(document.querySelector(`+jsString(sel)+`))`))
+		h.do(ctx, what+": type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), v))
+	}
+}
+
+// jsString quotes s as a JavaScript string.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // click clicks an element that leads to a new page and waits for it.
@@ -306,4 +370,139 @@ func (h *harness) click(ctx context.Context, what, sel string) {
 // chromedpOuterHTML returns the whole document's HTML.
 func chromedpOuterHTML() chromedp.Action[string] {
 	return chromedp.OuterHTML(chromedp.CSS("html"))
+}
+
+// check ticks checkboxes and radio buttons (CSS selectors) that are not
+// ticked yet, by clicking them as a person would.
+func (h *harness) check(ctx context.Context, what string, sels ...string) {
+	h.t.Helper()
+	for _, sel := range sels {
+		on := get(h, ctx, what+": is "+sel+" ticked", chromedp.Evaluate[bool](`document.querySelector(`+jsString(sel)+`).checked`))
+		if !on {
+			h.do(ctx, what+": tick "+sel, chromedp.Click(chromedp.CSS(sel)))
+		}
+	}
+}
+
+// choose picks the option with value in a select.
+func (h *harness) choose(ctx context.Context, what, sel, value string) {
+	h.t.Helper()
+	ok := get(h, ctx, what, chromedp.Evaluate[bool](`(s => { if (![...s.options].some(o => o.value === `+jsString(value)+`)) return false;
+		s.value = `+jsString(value)+`; s.dispatchEvent(new Event("change", {bubbles: true})); return true })(document.querySelector(`+jsString(sel)+`))`))
+	if !ok {
+		h.fail(ctx, what, fmt.Errorf("%s has no option %q", sel, value))
+	}
+}
+
+// value returns a form field's current value.
+func (h *harness) value(ctx context.Context, sel string) string {
+	h.t.Helper()
+	return get(h, ctx, "value of "+sel, chromedp.Evaluate[string](`document.querySelector(`+jsString(sel)+`).value`))
+}
+
+// see fails the test unless the page shows every one of texts.
+func (h *harness) see(ctx context.Context, where string, texts ...string) {
+	h.t.Helper()
+	page := h.text(ctx)
+	for _, want := range texts {
+		if !strings.Contains(page, want) {
+			h.shot(ctx, "failed-"+where)
+			h.t.Fatalf("%s (at %s): the page does not show %q:\n%s", where, h.path(ctx), want, page)
+		}
+	}
+}
+
+// textOf returns the visible text of the first element matching sel.
+func (h *harness) textOf(ctx context.Context, sel string) string {
+	h.t.Helper()
+	s := get(h, ctx, "read "+sel, chromedp.Evaluate[string](`(e => e ? e.innerText : "")(document.querySelector(`+jsString(sel)+`))`))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// exists reports whether the page has an element matching sel.
+func (h *harness) exists(ctx context.Context, sel string) bool {
+	h.t.Helper()
+	return get(h, ctx, "look for "+sel, chromedp.Evaluate[bool](`document.querySelector(`+jsString(sel)+`) !== null`))
+}
+
+// acceptDialogs answers every confirm() of the window's pages with OK, as a
+// person who means it would, and returns the questions asked so far.
+func (h *harness) acceptDialogs(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var asked []string
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			asked = append(asked, ev.Message)
+			mu.Unlock()
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(asked) }
+}
+
+// orgID returns the id of the demo organisation named name.
+func (h *harness) orgID(name string) string {
+	for _, o := range h.srv.P.Organizations {
+		if o.Name == name {
+			return o.ID
+		}
+	}
+	h.t.Fatalf("no demo organisation %q", name)
+	return ""
+}
+
+// scenarioClient returns the client a demo scenario is about.
+func (h *harness) scenarioClient(id string) string {
+	for _, s := range h.srv.P.Scenarios {
+		if s.ID == id {
+			return s.ClientID
+		}
+	}
+	h.t.Fatalf("no demo scenario %q", id)
+	return ""
+}
+
+// idIn returns the id after prefix in a path ("/clients/" in
+// "/clients/cli_…?notice=…").
+func idIn(path, prefix string) string {
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// clientName returns a demo client's name as pages show it.
+func (h *harness) clientName(id string) string {
+	for _, c := range h.srv.P.Clients {
+		if c.ID == id {
+			return strings.TrimSpace(c.GivenName + " " + c.FamilyName)
+		}
+	}
+	h.t.Fatalf("no demo client %s", id)
+	return ""
+}
+
+// portalSignIn signs a client in to the portal with a fresh one-time code,
+// made in the store as `accord demo` does (the portal test makes one
+// through the staff page instead).
+func (h *harness) portalSignIn(ctx context.Context, clientID string) {
+	h.t.Helper()
+	code := enforce.NewPortalCode()
+	if err := h.srv.DB.CreatePortalCode(context.Background(), accord.Actor{StaffID: "system"}, clientID, enforce.PortalCodeHash(code), enforce.PortalCodeTTL); err != nil {
+		h.t.Fatalf("making a portal code: %v", err)
+	}
+	h.open(ctx, "/my/signin")
+	h.submit(ctx, "portal sign-in", `form[action="/my/signin"]`, map[string]string{"#f-code": code})
+	if p := h.path(ctx); p != "/my" {
+		h.t.Fatalf("signing in to the portal: at %s: %s", p, h.text(ctx))
+	}
 }

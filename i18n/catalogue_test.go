@@ -435,3 +435,17 @@ func TestPluralFormsKeepTheirArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestDateDigits: a date is written in one digit system, the language's.
+func TestDateDigits(t *testing.T) {
+	c := i18n.MustLoad()
+	d := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "22 November 2026"},
+		{"ar", "٢٢ " + c.Printer(language.Arabic).Sprintf("November") + " ٢٠٢٦"},
+	} {
+		if got := c.Printer(language.Make(tc.lang)).Date(d); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.lang, got, tc.want)
+		}
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+	"golang.org/x/text/number"
 )
 
 //go:embed locales/*.json
@@ -199,8 +199,10 @@ func (p *Printer) Render(m Msg) string { return p.Sprintf(m.Format, m.Args...) }
 // Date renders a date in the printer's language (day, month name, year).
 func (p *Printer) Date(t time.Time) string {
 	t = t.UTC()
-	// The year is text: a number would be grouped ("2,026").
-	return p.p.Sprintf("%[1]d %[2]s %[3]s", t.Day(), p.p.Sprintf(t.Month().String()), strconv.Itoa(t.Year()))
+	// The year is a number without grouping ("2026", not "2,026"), in
+	// the language's own digits like the day.
+	year := p.p.Sprint(number.Decimal(t.Year(), number.NoSeparator()))
+	return p.p.Sprintf("%[1]d %[2]s %[3]s", t.Day(), p.p.Sprintf(t.Month().String()), year)
 }
 
 // Dir returns "rtl" for right-to-left languages, else "ltr".
