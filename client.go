@@ -71,6 +71,9 @@ type Client struct {
 	InterpreterUsed bool         `json:"interpreter_used"`
 	Disabilities    []Disability `json:"disabilities,omitempty"`
 	Identifiers     []Identifier `json:"identifiers,omitempty"`
+	// Area is the code of the partnership's area the client lives in
+	// (Area), empty when not recorded. Storage checks it names one.
+	Area string `json:"area,omitempty"`
 
 	// Contact.
 	Phone   string `json:"phone,omitempty"`
@@ -136,6 +139,9 @@ func (c *Client) Validate(now time.Time) error {
 		if err := checkText("identifiers.value", id.Value, 100, true); err != nil {
 			return err
 		}
+	}
+	if c.Area != "" && !ValidAreaCode(c.Area) {
+		return FieldErrorf("area", "area %q is not an area code", c.Area)
 	}
 	if err := checkText("phone", c.Phone, 40, false); err != nil {
 		return err

@@ -68,9 +68,9 @@ var IndicatorUnits = map[string][]string{
 // IndicatorDimensions are the predeclared breakdowns. Immigration status
 // is deliberately absent: it is never a dimension of anything the
 // partnership publishes (ForbiddenDimensions).
-// Geography is not among them yet: intake records no area, and an address
-// is contact data, not a dimension.
-var IndicatorDimensions = [...]string{"age_band", "gender", "language", "interpreter", "disability", "organization"}
+// Geography is the client's area (Area), recorded at intake from the
+// partnership's predeclared list — never an address.
+var IndicatorDimensions = [...]string{"age_band", "gender", "language", "interpreter", "disability", "organization", "geography"}
 
 // ForbiddenDimensions can never be asked for, with the reason shown.
 var ForbiddenDimensions = map[string]string{

@@ -69,6 +69,8 @@ type Partnership struct {
 	Services []accord.Service `json:"services"`
 	// History is the casework of the last quarters, for the indicators.
 	History History `json:"history"`
+	// Areas are the places the partnership counts where clients live.
+	Areas []accord.Area `json:"areas"`
 }
 
 // Chain is one organisation's escalation contacts.
@@ -113,6 +115,7 @@ func Generate(opts Options) (*Partnership, error) {
 	g.scenarios()
 	g.casework()
 	g.history()
+	g.areas()
 	return g.p, nil
 }
 

@@ -31,6 +31,11 @@ func (p *Partnership) Load(im *sqlstore.Importer, hash func(string) string, toke
 			return fmt.Errorf("agreement %s v%d: %w", p.Agreements[i].Title, p.Agreements[i].Version, err)
 		}
 	}
+	for i := range p.Areas {
+		if err := im.Area(&p.Areas[i]); err != nil {
+			return fmt.Errorf("area %s: %w", p.Areas[i].Code, err)
+		}
+	}
 	for i := range p.Clients {
 		if err := im.Client(&p.Clients[i]); err != nil {
 			return fmt.Errorf("client %s: %w", p.Clients[i].ID, err)

@@ -189,3 +189,20 @@ func (s *Service) EraseClient(ctx context.Context, c *Caller, clientID string, r
 	}
 	return s.feed.Sync(ctx)
 }
+
+// Areas lists the partnership's areas, for intake forms and for naming
+// the geography of indicators.
+func (s *Service) Areas(ctx context.Context, c *Caller) ([]accord.Area, error) {
+	return s.db.Areas(ctx)
+}
+
+// CreateArea adds an area to the partnership's list; partnership
+// administrators only. An area is a place counted in figures, never an
+// address: the name is what people there call it.
+func (s *Service) CreateArea(ctx context.Context, c *Caller, a *accord.Area) error {
+	if err := c.requireGovernance(accord.RolePartnershipAdmin); err != nil {
+		return err
+	}
+	a.CreatedAt = time.Time{}
+	return s.db.CreateArea(ctx, c.Actor(), a)
+}

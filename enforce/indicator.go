@@ -92,8 +92,9 @@ type Dashboard struct {
 	// Published is the release of Period, when there is one.
 	Published *sqlstore.IndicatorRelease
 	// Organizations names the organisations the "organization" dimension
-	// holds the ids of.
+	// holds the ids of; Areas the areas of the "geography" dimension.
 	Organizations map[string]string
+	Areas         map[string]string
 }
 
 // DashboardIndicator is one indicator over the trend.
@@ -146,6 +147,9 @@ func (s *Service) Dashboard(ctx context.Context, c *Caller, period accord.Period
 		d.Indicators = append(d.Indicators, DashboardIndicator{Indicator: trend[0].Indicator, Trend: trend, Plan: plans[trend[0].Indicator.ID]})
 	}
 	if d.Published, err = s.findRelease(ctx, period); err != nil {
+		return nil, err
+	}
+	if d.Areas, err = s.areaNames(ctx); err != nil {
 		return nil, err
 	}
 	if d.Organizations, err = s.organizationNames(ctx); err != nil {
@@ -252,6 +256,19 @@ func (s *Service) organizationNames(ctx context.Context) (map[string]string, err
 	return out, nil
 }
 
+// areaNames maps area codes to names, for the "geography" dimension.
+func (s *Service) areaNames(ctx context.Context) (map[string]string, error) {
+	areas, err := s.db.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(areas))
+	for _, a := range areas {
+		out[a.Code] = a.Name
+	}
+	return out, nil
+}
+
 // Report is a release of a quarter's indicators with what goes with it:
 // the action plans of the quarter, and whether it is published.
 type Report struct {
@@ -265,6 +282,7 @@ type Report struct {
 	// not published.
 	Published     *sqlstore.IndicatorRelease
 	Organizations map[string]string
+	Areas         map[string]string
 }
 
 // Plan returns the action plan for an indicator, or nil.
@@ -325,7 +343,7 @@ func (s *Service) BuildRelease(ctx context.Context, period accord.Period, profil
 }
 
 // completeReport adds the quarter's action plans, the indicators below
-// target that lack one, and the organisations' names.
+// target that lack one, and the organisations' and areas' names.
 func (s *Service) completeReport(ctx context.Context, period accord.Period, rep *Report) error {
 	plans, err := s.db.ActionPlans(ctx, period.String())
 	if err != nil {
@@ -336,6 +354,9 @@ func (s *Service) completeReport(ctx context.Context, period accord.Period, rep 
 		if rep.Plan(m.ID) == nil {
 			rep.Missing = append(rep.Missing, m)
 		}
+	}
+	if rep.Areas, err = s.areaNames(ctx); err != nil {
+		return err
 	}
 	rep.Organizations, err = s.organizationNames(ctx)
 	return err
@@ -456,20 +477,22 @@ func (s *Service) SaveActionPlan(ctx context.Context, c *Caller, p *accord.Actio
 }
 
 // NamedRelease is the release with the organisations' names in place of
-// their ids as the groups of the "organization" dimension, for readers (the
-// CSV); the release itself, as published, keeps the ids.
+// their ids as the groups of the "organization" dimension, and the areas'
+// names in place of their codes in "geography", for readers (the CSV); the
+// release itself, as published, keeps the ids and codes.
 func (r *Report) NamedRelease() indicator.Release {
 	out := r.Release
 	out.Indicators = slices.Clone(r.Release.Indicators)
 	for i := range out.Indicators {
 		bds := slices.Clone(out.Indicators[i].Breakdown)
 		for k := range bds {
-			if bds[k].Dimension != "organization" {
+			names := map[string]map[string]string{"organization": r.Organizations, "geography": r.Areas}[bds[k].Dimension]
+			if names == nil {
 				continue
 			}
 			gs := slices.Clone(bds[k].Groups)
 			for j := range gs {
-				if name, ok := r.Organizations[gs[j].Name]; ok {
+				if name, ok := names[gs[j].Name]; ok {
 					gs[j].Name = name
 				}
 			}

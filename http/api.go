@@ -276,6 +276,7 @@ type clientInput struct {
 	Phone             string              `json:"phone"`
 	Email             string              `json:"email"`
 	Address           string              `json:"address"`
+	Area              string              `json:"area"`
 }
 
 func (s *Server) searchClients(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
@@ -309,7 +310,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, c *enforce
 	cl := &accord.Client{GivenName: in.GivenName, FamilyName: in.FamilyName, BirthDate: in.BirthDate, Gender: in.Gender, GenderText: in.GenderText,
 		PreferredLanguage: in.PreferredLanguage, Languages: in.Languages, InterpreterNeeded: in.InterpreterNeeded, InterpreterUsed: in.InterpreterUsed,
 		Disabilities: in.Disabilities,
-		Identifiers:  in.Identifiers, Phone: in.Phone, Email: in.Email, Address: in.Address}
+		Identifiers:  in.Identifiers, Phone: in.Phone, Email: in.Email, Address: in.Address, Area: in.Area}
 	if err := s.svc.CreateClient(r.Context(), c, cl); err != nil {
 		return err
 	}

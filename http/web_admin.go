@@ -31,6 +31,7 @@ func init() {
 		"admin-agreement-status":  "The agreement's status is changed. It takes effect at once.",
 		"admin-policies-saved":    "The local policies are saved. They apply to the next decision.",
 		"admin-basis-recorded":    "The legal basis is recorded and queued for oversight review.",
+		"admin-area-created":      "The area is added. Intake forms offer it from now on.",
 	})
 }
 
@@ -57,6 +58,8 @@ func (s *Server) adminPages() []route {
 		{"POST", "/admin/policies", s.page(s.adminPoliciesSave)},
 		{"GET", "/admin/legal-bases", s.page(s.adminLegalBases)},
 		{"POST", "/admin/legal-bases", s.page(s.adminLegalBasisCreate)},
+		{"GET", "/admin/areas", s.page(s.adminAreas)},
+		{"POST", "/admin/areas", s.page(s.adminAreaCreate)},
 
 		{"GET", "/audit", s.page(s.auditHome)},
 		{"GET", "/audit/entries/{index}", s.page(s.auditEntry)},
@@ -97,6 +100,7 @@ func adminNav(p *i18n.Printer, c *enforce.Caller, current string) []adminLink {
 	add("/admin", p.Sprintf("Overview"), admin)
 	add("/admin/organizations", p.Sprintf("Organisations"), admin)
 	add("/admin/staff", p.Sprintf("Staff"), admin)
+	add("/admin/areas", p.Sprintf("Areas"), admin)
 	add("/admin/agreements", p.Sprintf("Agreements"), c.RequireGovernance(adminAgreementRoles...) == nil)
 	add("/admin/policies", p.Sprintf("Local policies"), c.RequireGovernance(adminPolicyRoles...) == nil)
 	add("/admin/legal-bases", p.Sprintf("Legal bases"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)

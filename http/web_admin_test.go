@@ -727,3 +727,39 @@ func TestWebAdminLegalBases(t *testing.T) {
 		t.Errorf("the order expiring soon is not marked: %s", row)
 	}
 }
+
+// TestWebAdminAreas: the partnership administrator adds an area; a code of
+// the wrong shape is refused on its field, and a taken one too; intake
+// then offers the new area (its code typed in capitals is lowered).
+func TestWebAdminAreas(t *testing.T) {
+	srv, _ := adminServer(t)
+	b := srv.Browser(t)
+	b.SignIn(t, "r.mensah")
+	p := b.Get(t, "/admin/areas")
+	if !p.Contains("Mill Island") || !p.Contains("Riverside") {
+		t.Fatalf("the demo's areas are not listed: %s", p.Text())
+	}
+	for _, tc := range []struct {
+		name, code string
+		status     int
+	}{
+		{"a space", "harbour bay", http.StatusUnprocessableEntity},
+		{"taken", "riverside", http.StatusConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := b.Post(t, "/admin/areas", url.Values{"form_token": {b.Get(t, "/admin/areas").FormToken()}, "name": {"Harbour"}, "code": {tc.code}})
+			if bad.Status != tc.status || !strings.Contains(bad.Body, `id="f-code-error"`) {
+				t.Errorf("code %q: status %d, want %d with the error on the code: %s", tc.code, bad.Status, tc.status, bad.Text())
+			}
+		})
+	}
+	p = b.Post(t, "/admin/areas", url.Values{"form_token": {b.Get(t, "/admin/areas").FormToken()}, "name": {"Harbour"}, "code": {" Harbour "}})
+	if !p.Contains("The area is added") || !p.Contains("Harbour") {
+		t.Fatalf("after adding: %d %s", p.Status, p.Text())
+	}
+	nav := srv.Browser(t)
+	nav.SignIn(t, "amina.navigator")
+	if form := nav.Get(t, "/clients/new"); !strings.Contains(form.Body, `value="harbour"`) || !form.Contains("Where the client lives") {
+		t.Errorf("intake does not offer the new area: %s", form.Text())
+	}
+}

@@ -132,6 +132,7 @@ type clientNewData struct {
 	Languages    []option
 	Second       []option // a second language, or none
 	Disabilities []option
+	Areas        []option // the partnership's areas; none: intake does not ask
 	// Matches are the likely duplicates shown before a new client is
 	// registered (nil until the details were checked).
 	Matches *clientMatchData
@@ -150,7 +151,11 @@ type clientLikely struct {
 	Why     []string
 }
 
-func (s *Server) clientNewData(p *i18n.Printer, current ...string) *clientNewData {
+func (s *Server) clientNewData(r *http.Request, c *enforce.Caller, p *i18n.Printer, current ...string) (*clientNewData, error) {
+	areas, err := s.svc.Areas(r.Context(), c)
+	if err != nil {
+		return nil, err
+	}
 	d := &clientNewData{
 		Genders:   clientGenderOptions(p),
 		Languages: clientLanguageOptions(p, current...),
@@ -164,12 +169,22 @@ func (s *Server) clientNewData(p *i18n.Printer, current ...string) *clientNewDat
 	for _, x := range accord.Disabilities {
 		d.Disabilities = append(d.Disabilities, option{Value: string(x), Label: clientDisabilityLabel(p, x)})
 	}
-	return d
+	if len(areas) > 0 {
+		d.Areas = []option{{"", p.Sprintf("Not recorded")}}
+		for _, a := range areas {
+			d.Areas = append(d.Areas, option{Value: a.Code, Label: a.Name})
+		}
+	}
+	return d, nil
 }
 
 func (s *Server) clientNewPage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	v := s.newView(r, c, "clients", "Register a new client", nil)
-	v.Data = s.clientNewData(v.P)
+	d, err := s.clientNewData(r, c, v.P)
+	if err != nil {
+		return err
+	}
+	v.Data = d
 	v.Form = newForm()
 	v.Form.Values.Set("gender", string(accord.GenderNotStated))
 	return s.render(w, http.StatusOK, "client_new", v)
@@ -185,7 +200,10 @@ func (s *Server) clientNewSubmit(w http.ResponseWriter, r *http.Request, c *enfo
 	}
 	v := s.newView(r, c, "clients", "Register a new client", nil)
 	v.Form = f
-	d := s.clientNewData(v.P, f.Values.Get("preferred_language"), f.Values.Get("second_language"))
+	d, err := s.clientNewData(r, c, v.P, f.Values.Get("preferred_language"), f.Values.Get("second_language"))
+	if err != nil {
+		return err
+	}
 	v.Data = d
 	cl := clientFromForm(v.P, f)
 	if len(f.Errors) == 0 {
@@ -284,7 +302,10 @@ func (s *Server) clientMatches(w http.ResponseWriter, r *http.Request, c *enforc
 			return err
 		}
 	}
-	d := s.clientNewData(v.P)
+	d, err := s.clientNewData(r, c, v.P)
+	if err != nil {
+		return err
+	}
 	d.Matches = m
 	v.Data = d
 	t := pages["client_new"]
@@ -331,6 +352,7 @@ func clientFromForm(p *i18n.Printer, f *form) accord.Client {
 		Phone:             get("phone"),
 		Email:             get("email"),
 		Address:           get("address"),
+		Area:              get("area"),
 	}
 	if cl.GivenName == "" {
 		f.Errors["given_name"] = p.Sprintf("Type the client's given name (or their only name).")

@@ -33,6 +33,7 @@ type clientProfileData struct {
 	Gender     string
 	Languages  []string
 	Disability []string
+	Area       string // the area's name, "" when not recorded
 	// Contact is whether contact details were shared; ContactWithheld
 	// says why not.
 	Contact         bool
@@ -156,6 +157,18 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 	}
 	for _, x := range cv.Client.Disabilities {
 		d.Disability = append(d.Disability, clientDisabilityLabel(p, x))
+	}
+	if cv.Client.Area != "" {
+		areas, err := s.svc.Areas(r.Context(), c)
+		if err != nil {
+			return nil, err
+		}
+		d.Area = cv.Client.Area
+		for _, a := range areas {
+			if a.Code == cv.Client.Area {
+				d.Area = a.Name
+			}
+		}
 	}
 	for _, sh := range cv.Shared {
 		if sh.Request.Category == accord.CatContact {

@@ -109,15 +109,21 @@ func dimensionLabel(p *i18n.Printer, dim string) string {
 		return p.Sprintf("Interpreter need")
 	case "disability":
 		return p.Sprintf("Disability")
+	case "geography":
+		return p.Sprintf("Area")
 	case "organization":
 		return p.Sprintf("Organisation")
 	}
 	return dim
 }
 
+// dimNames names the values of the dimensions that hold ids or codes:
+// organisations and areas, by dimension.
+type dimNames map[string]map[string]string
+
 // groupLabel names one value of a dimension in the reader's language;
 // long is the label of tables (a language with its own name too).
-func groupLabel(p *i18n.Printer, dim, v string, orgs map[string]string, long bool) string {
+func groupLabel(p *i18n.Printer, dim, v string, names dimNames, long bool) string {
 	if v == accord.NotRecorded || v == "" {
 		return p.Sprintf("Not recorded")
 	}
@@ -176,10 +182,15 @@ func groupLabel(p *i18n.Printer, dim, v string, orgs map[string]string, long boo
 	case "organization":
 		// Organisation names are proper names, shown as the partnership
 		// recorded them (as on every other page).
-		if name, ok := orgs[v]; ok {
+		if name, ok := names["organization"][v]; ok {
 			return name
 		}
 		return p.Sprintf("An organisation no longer in the partnership")
+	case "geography":
+		// Area names are proper names too.
+		if name, ok := names["geography"][v]; ok {
+			return name
+		}
 	}
 	return v
 }
@@ -461,8 +472,8 @@ func (s *Server) fillDashboard(p *i18n.Printer, c *enforce.Caller, d *indicatorD
 			var gdesc []string
 			gtop := max(def.Target, cur.Overall.Value)
 			for _, g := range bd.Groups {
-				gr := dashGroupRow{Group: groupLabel(p, bd.Dimension, g.Name, dash.Organizations, true), Counts: countsText(p, def.Measure, g.Figure), Worse: g.Worse}
-				cv := chartValue{Label: groupLabel(p, bd.Dimension, g.Name, dash.Organizations, false), Has: g.Has}
+				gr := dashGroupRow{Group: groupLabel(p, bd.Dimension, g.Name, dimNames{"organization": dash.Organizations, "geography": dash.Areas}, true), Counts: countsText(p, def.Measure, g.Figure), Worse: g.Worse}
+				cv := chartValue{Label: groupLabel(p, bd.Dimension, g.Name, dimNames{"organization": dash.Organizations, "geography": dash.Areas}, false), Has: g.Has}
 				if g.Has {
 					gr.Value = valueText(p, def.Measure, g.Value)
 					gr.Gap = gapText(p, def.Measure, g.Gap)
@@ -899,7 +910,7 @@ func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Rep
 		for _, bd := range pi.Breakdown {
 			rd := reportDim{ID: bd.Dimension, Label: dimensionLabel(p, bd.Dimension)}
 			for _, g := range bd.Groups {
-				row := reportRow{Group: groupLabel(p, bd.Dimension, g.Name, rep.Organizations, true), Worse: g.Worse}
+				row := reportRow{Group: groupLabel(p, bd.Dimension, g.Name, dimNames{"organization": rep.Organizations, "geography": rep.Areas}, true), Worse: g.Worse}
 				row.Num, row.Den, row.Value = cell(g.Cell)
 				if g.Gap != nil {
 					row.Gap = gapText(p, pi.Measure, *g.Gap)

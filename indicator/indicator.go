@@ -21,7 +21,7 @@ import (
 // Default is the suite a partnership starts with. Titles are catalogue
 // messages; targets are the partnership's to change.
 func Default() []accord.Indicator {
-	person := []string{"age_band", "gender", "language", "interpreter", "disability", "organization"}
+	person := []string{"age_band", "gender", "language", "interpreter", "disability", "geography", "organization"}
 	return []accord.Indicator{
 		{ID: "days_to_first_legal_contact", Title: i18n.M("Days from intake to first legal contact").Format, Unit: "intake",
 			Measure: accord.MeasureMedianDays, Denominator: "client.registered", To: "legal.first_contact", Target: 14, Direction: accord.DirectionLower, Dimensions: person},
@@ -40,7 +40,7 @@ func Default() []accord.Indicator {
 		{ID: "break_glass_reviewed", Title: i18n.M("Emergency accesses reviewed").Format, Unit: "break_glass",
 			Measure: accord.MeasureRate, Denominator: "break_glass.used", Numerator: "break_glass.reviewed", Target: 1, Direction: accord.DirectionHigher, Dimensions: []string{"organization"}},
 		{ID: "interpreter_provided", Title: i18n.M("Interpreter provided when needed").Format, Unit: "interpreter",
-			Measure: accord.MeasureRate, Denominator: "interpreter.needed", Numerator: "interpreter.provided", Target: 0.9, Direction: accord.DirectionHigher, Dimensions: []string{"age_band", "gender", "language", "disability", "organization"}},
+			Measure: accord.MeasureRate, Denominator: "interpreter.needed", Numerator: "interpreter.provided", Target: 0.9, Direction: accord.DirectionHigher, Dimensions: []string{"age_band", "gender", "language", "disability", "geography", "organization"}},
 		{ID: "treatment_delay_days", Title: i18n.M("Days from case opening to treatment").Format, Unit: "treatment",
 			Measure: accord.MeasureMedianDays, Denominator: "case.opened", To: "treatment.started", Target: 14, Direction: accord.DirectionLower, Dimensions: person},
 		{ID: "needs_resolved_on_rescreening", Title: i18n.M("Needs resolved by the next screening").Format, Unit: "need",

@@ -150,6 +150,7 @@ func syntheticFacts(n int, seed uint64) []*accord.IndicatorFact {
 	genders := []string{"woman", "woman", "man", "man", "non_binary", "not_stated"}
 	ages := []string{"0-17", "18-24", "25-34", "35-49", "50-64", "65+"}
 	orgs := []string{"org_clinic", "org_legal", "org_ngo", "org_social"}
+	areas := []string{"riverside", "northside", "old-town", "not_recorded", "mill-island"}
 	pick := func(xs []string) string {
 		if rng.IntN(40) == 0 {
 			return xs[len(xs)-1] // a rare value: small cells
@@ -169,7 +170,7 @@ func syntheticFacts(n int, seed uint64) []*accord.IndicatorFact {
 		if rng.IntN(4) == 0 {
 			interp = "needed"
 		}
-		d := [len(accord.IndicatorDimensions)]string{pick(ages), pick(genders), pick(langs), interp, []string{"no", "yes"}[rng.IntN(2)], pick(orgs)}
+		d := [len(accord.IndicatorDimensions)]string{pick(ages), pick(genders), pick(langs), interp, []string{"no", "yes"}[rng.IntN(2)], pick(orgs), pick(areas)}
 		units := []string{"referral", "escalation", "intake", "interpreter", "need", "grievance", "disclosure", "break_glass", "treatment"}
 		f := &accord.IndicatorFact{Unit: units[i%len(units)], Dims: d}
 		switch f.Unit {

@@ -56,12 +56,15 @@ func insertClient(ctx context.Context, tx *Tx, c *accord.Client) error {
 }
 
 func insertClientRow(ctx context.Context, tx *Tx, c *accord.Client) error {
+	if err := checkArea(ctx, tx, c.Area); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO clients (id, home_organization_id, given_name, family_name, search_name, birth_date, gender, gender_text,
-		preferred_language, languages, interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version, interpreter_used)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		preferred_language, languages, interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version, interpreter_used, area)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		c.ID, c.HomeOrganizationID, c.GivenName, c.FamilyName, FoldName(c.GivenName+" "+c.FamilyName), c.BirthDate, c.Gender, c.GenderText,
 		c.PreferredLanguage, jsonValue(c.Languages), c.InterpreterNeeded, jsonValue(c.Disabilities), jsonValue(c.Identifiers),
-		c.Phone, c.Email, c.Address, us(c.CreatedAt), us(c.UpdatedAt), c.Version, c.InterpreterUsed)
+		c.Phone, c.Email, c.Address, us(c.CreatedAt), us(c.UpdatedAt), c.Version, c.InterpreterUsed, c.Area)
 	if isUniqueViolation(err) {
 		return accord.Errorf(accord.ECONFLICT, "a client with this id already exists")
 	}
@@ -91,13 +94,13 @@ func addCareTeam(ctx context.Context, tx *Tx, clientID, staffID string) error {
 }
 
 const clientColumns = `id, home_organization_id, given_name, family_name, birth_date, gender, gender_text, preferred_language, languages,
-	interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version, interpreter_used`
+	interpreter_needed, disabilities, identifiers, phone, email, address, created_at, updated_at, version, interpreter_used, area`
 
 func scanClient(sc interface{ Scan(...any) error }, c *accord.Client) error {
 	var created, updated int64
 	if err := sc.Scan(&c.ID, &c.HomeOrganizationID, &c.GivenName, &c.FamilyName, &c.BirthDate, &c.Gender, &c.GenderText, &c.PreferredLanguage,
 		asJSON(&c.Languages), &c.InterpreterNeeded, asJSON(&c.Disabilities), asJSON(&c.Identifiers), &c.Phone, &c.Email, &c.Address,
-		&created, &updated, &c.Version, &c.InterpreterUsed); err != nil {
+		&created, &updated, &c.Version, &c.InterpreterUsed, &c.Area); err != nil {
 		return err
 	}
 	c.CreatedAt, c.UpdatedAt = fromUS(created), fromUS(updated)
@@ -189,7 +192,7 @@ func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID stri
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE clients SET given_name = '', family_name = '', search_name = '', birth_date = '', gender = 'not_stated',
 		gender_text = '', preferred_language = 'und', languages = '[]', interpreter_needed = FALSE, disabilities = '[]', identifiers = '[]',
-		phone = '', email = '', address = '', erased_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`, us(tx.now), clientID); err != nil {
+		phone = '', email = '', address = '', area = '', erased_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`, us(tx.now), clientID); err != nil {
 		return err
 	}
 	if err := tx.policyChanged(ctx, "client_erased", clientID); err != nil {

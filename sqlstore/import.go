@@ -85,6 +85,15 @@ func (im *Importer) Client(c *accord.Client) error {
 	return insertClient(im.ctx, im.tx, c)
 }
 
+// Area adds one of the partnership's areas.
+func (im *Importer) Area(a *accord.Area) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	im.counts++
+	return insertArea(im.ctx, im.tx, a)
+}
+
 // CareTeam puts staff on a client's care team.
 func (im *Importer) CareTeam(clientID string, staffIDs ...string) error {
 	for _, s := range staffIDs {

@@ -47,6 +47,7 @@ const (
 	dimInterpreter
 	dimDisability
 	dimOrganization
+	dimGeography
 )
 
 // IndicatorFacts calls fn with every unit counted by indicators whose first
@@ -105,15 +106,16 @@ const personSelect = `COALESCE(c.birth_date, ''),
 	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.gender, '') ELSE '' END,
 	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.preferred_language, '') ELSE '' END,
 	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.interpreter_needed THEN 'needed' ELSE 'not_needed' END,
-	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.disabilities <> '[]' THEN 'yes' ELSE 'no' END`
+	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.disabilities <> '[]' THEN 'yes' ELSE 'no' END,
+	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.area, '') ELSE '' END`
 
 // personColumns receives personSelect.
 type personColumns struct {
-	birth, gender, lang, interpreter, disability string
+	birth, gender, lang, interpreter, disability, area string
 }
 
 func (p *personColumns) dest() []any {
-	return []any{&p.birth, &p.gender, &p.lang, &p.interpreter, &p.disability}
+	return []any{&p.birth, &p.gender, &p.lang, &p.interpreter, &p.disability, &p.area}
 }
 
 // start resets the fact for a new unit.
@@ -131,11 +133,12 @@ func (s *factStream) person() {
 	f.Dims[dimLanguage] = primaryLanguage(p.lang)
 	f.Dims[dimInterpreter] = orNotRecorded(p.interpreter)
 	f.Dims[dimDisability] = orNotRecorded(p.disability)
+	f.Dims[dimGeography] = orNotRecorded(p.area)
 }
 
 // anonymous sets the person dimensions to not recorded.
 func (s *factStream) anonymous() {
-	for _, i := range []int{dimAgeBand, dimGender, dimLanguage, dimInterpreter, dimDisability} {
+	for _, i := range []int{dimAgeBand, dimGender, dimLanguage, dimInterpreter, dimDisability, dimGeography} {
 		s.f.Dims[i] = accord.NotRecorded
 	}
 }

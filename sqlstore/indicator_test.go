@@ -85,8 +85,9 @@ func TestIndicatorFacts(t *testing.T) {
 		}
 
 		at(day(time.June, 20, 9))
+		must(fx.db.CreateArea(ctx, nurse, &accord.Area{Code: "riverside", Name: "Riverside"}))
 		a := newClient(&accord.Client{FamilyName: "A", BirthDate: "1960-05-10", Gender: accord.GenderWoman, PreferredLanguage: "fa-AF",
-			Disabilities: []accord.Disability{accord.DisabilityMobility}})
+			Disabilities: []accord.Disability{accord.DisabilityMobility}, Area: "riverside"})
 		at(day(time.June, 25, 9))
 		e := newClient(&accord.Client{FamilyName: "E", BirthDate: "2001", Gender: accord.GenderMan, PreferredLanguage: "en"})
 		at(time.Date(2026, time.June, 30, 23, 59, 59, 0, time.UTC))
@@ -168,14 +169,16 @@ func TestIndicatorFacts(t *testing.T) {
 		refer(a) // r4: the next quarter's first
 		must(fx.db.AppendAudit(ctx, decision(day(time.October, 1, 0), b.ID, fx.legal.ID, "permit", true, "")))
 
-		personA := [5]string{"65+", "woman", "fa", "not_needed", "yes"}
-		personB := [5]string{"35-49", "non_binary", "es", "needed", "no"}
-		nobody := [5]string{accord.NotRecorded, accord.NotRecorded, accord.NotRecorded, accord.NotRecorded, accord.NotRecorded}
-		fact := func(unit string, p [5]string, org string, deadline time.Time, at ...time.Time) accord.IndicatorFact {
+		// age band, gender, language, interpreter, disability, area
+		personA := [6]string{"65+", "woman", "fa", "not_needed", "yes", "riverside"}
+		personB := [6]string{"35-49", "non_binary", "es", "needed", "no", accord.NotRecorded}
+		nobody := [6]string{accord.NotRecorded, accord.NotRecorded, accord.NotRecorded, accord.NotRecorded, accord.NotRecorded, accord.NotRecorded}
+		fact := func(unit string, p [6]string, org string, deadline time.Time, at ...time.Time) accord.IndicatorFact {
 			f := accord.IndicatorFact{Unit: unit, Deadline: deadline}
 			copy(f.At[:], at)
-			copy(f.Dims[:], p[:])
+			copy(f.Dims[:5], p[:5])
 			f.Dims[5] = org
+			f.Dims[6] = p[5]
 			return f
 		}
 		var zero time.Time
