@@ -282,7 +282,17 @@ const NotRecorded = "not_recorded"
 // ("YYYY", "YYYY-MM" or "YYYY-MM-DD"; a partial date takes its middle), or
 // NotRecorded.
 func AgeBand(birthDate string, at time.Time) string {
-	var y, m, d int
+	y, m, d, ok := BirthParts(birthDate)
+	if !ok {
+		return NotRecorded
+	}
+	return AgeBandOf(y, m, d, at)
+}
+
+// BirthParts reads a birth date as AgeBand does: a partial date takes its
+// middle (1 July for a year, the 15th for a month). ok is false when the
+// date is missing or not one.
+func BirthParts(birthDate string) (y, m, d int, ok bool) {
 	switch len(birthDate) {
 	case 4:
 		y, m, d = atoi(birthDate), 7, 1
@@ -291,11 +301,16 @@ func AgeBand(birthDate string, at time.Time) string {
 	case 10:
 		y, m, d = atoi(birthDate[:4]), atoi(birthDate[5:7]), atoi(birthDate[8:10])
 	default:
-		return NotRecorded
+		return 0, 0, 0, false
 	}
 	if y <= 0 || m < 1 || m > 12 || d < 1 {
-		return NotRecorded
+		return 0, 0, 0, false
 	}
+	return y, m, d, true
+}
+
+// AgeBandOf is AgeBand of a birth date given as BirthParts returns it.
+func AgeBandOf(y, m, d int, at time.Time) string {
 	age := at.Year() - y
 	if at.Month() < time.Month(m) || (at.Month() == time.Month(m) && at.Day() < d) {
 		age--
@@ -324,4 +339,12 @@ func atoi(s string) int {
 		return -1
 	}
 	return n
+}
+
+// Next is the quarter after.
+func (p Period) Next() Period {
+	if p.Quarter == 4 {
+		return Period{Year: p.Year + 1, Quarter: 1}
+	}
+	return Period{Year: p.Year, Quarter: p.Quarter + 1}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -16,11 +17,17 @@ import (
 )
 
 // Indicator facts are read straight from the tables that record the work:
-// one streaming query per unit, each selecting the units whose first event
-// falls in the window, in the order of that event. Nothing is copied into
-// a table of its own, so the facts cannot drift from the records; the
-// person dimensions are the client's as recorded now (the age band at the
-// unit's first event).
+// one query per unit, each selecting the units whose first event falls in
+// the window, in the order of that event. Nothing is copied into a table
+// of its own, so the facts cannot drift from the records; the person
+// dimensions are the client's as recorded now (the age band at the unit's
+// first event).
+//
+// The clients' dimensions are read once, into memory, before the units:
+// joining each unit to its client costs a descent of the clients' B-tree
+// per unit, which at a million clients was most of the time (see
+// docs/BENCHMARKS.md). Rows are visited in the statement (visit), not
+// returned one by one.
 
 // factUnits are the units IndicatorFacts streams, in order: every key of
 // accord.IndicatorUnits, each with the method that streams it.
@@ -80,7 +87,10 @@ func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*a
 		return err
 	}
 	defer tx.Rollback()
-	s := &factStream{tx: tx, from: us(from), to: us(to), fn: fn, auditLo: lo, auditHi: hi}
+	s := &factStream{db: db, tx: tx, from: us(from), to: us(to), fn: fn, auditLo: lo, auditHi: hi, strs: map[string]string{}}
+	if err := s.loadPeople(ctx); err != nil {
+		return fmt.Errorf("clients: %w", err)
+	}
 	for _, u := range factUnits {
 		if err := u.stream(s, ctx); err != nil {
 			return fmt.Errorf("%s: %w", u.unit, err)
@@ -91,31 +101,104 @@ func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*a
 
 // factStream is one IndicatorFacts call.
 type factStream struct {
+	db               *DB
 	tx               *sql.Tx
 	from, to         int64 // microseconds
 	fn               func(*accord.IndicatorFact) error
 	auditLo, auditHi int64 // audit indexes holding the window (hi < 0: to the end)
 	f                accord.IndicatorFact
-	p                personColumns
+
+	// people holds every client's dimensions; merged maps a merged
+	// duplicate to the client it was merged into.
+	people map[string]person
+	merged map[string]string
+	// values[k] names the values of personDims[k]; 0 is not recorded.
+	values [len(personDims)][]string
+	ids    [len(personDims)]map[string]uint16
+	// strs interns the other strings facts hold (organisation ids): row
+	// values are valid only during a visit.
+	strs map[string]string
 }
 
-// personSelect selects a client's dimensions (alias c, possibly missing
-// from an outer join): birth date, gender, preferred language, interpreter
-// and disability. An erased client's are empty: not recorded.
-const personSelect = `COALESCE(c.birth_date, ''),
-	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.gender, '') ELSE '' END,
-	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.preferred_language, '') ELSE '' END,
-	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.interpreter_needed THEN 'needed' ELSE 'not_needed' END,
-	CASE WHEN c.id IS NULL OR c.erased_at IS NOT NULL THEN '' WHEN c.disabilities <> '[]' THEN 'yes' ELSE 'no' END,
-	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.area, '') ELSE '' END`
+// personDims are the fact dimensions a person record holds, besides the
+// age band.
+var personDims = [...]int{dimGender, dimLanguage, dimInterpreter, dimDisability, dimGeography}
 
-// personColumns receives personSelect.
-type personColumns struct {
-	birth, gender, lang, interpreter, disability, area string
+// person is one client's dimensions: the birth date's parts (year 0: not
+// recorded) and, for each of personDims, the index of the value.
+type person struct {
+	year       int16
+	month, day int8
+	dims       [len(personDims)]uint16
 }
 
-func (p *personColumns) dest() []any {
-	return []any{&p.birth, &p.gender, &p.lang, &p.interpreter, &p.disability, &p.area}
+// loadPeople reads every client's dimensions. An erased client's are not
+// recorded.
+func (s *factStream) loadPeople(ctx context.Context) error {
+	s.people, s.merged = map[string]person{}, map[string]string{}
+	for k := range personDims {
+		s.values[k] = []string{accord.NotRecorded}
+		s.ids[k] = map[string]uint16{accord.NotRecorded: 0}
+	}
+	return s.db.visit(ctx, s.tx, []string{"id", "birth_date", "gender", "preferred_language", "interpreter_needed", "disabilities <> '[]'", "area",
+		"erased_at IS NOT NULL", "merged_into"}, `FROM clients`, nil, func(c []driver.Value) error {
+		id := strings.Clone(colStr(c[0]))
+		if into := colStr(c[8]); into != "" {
+			s.merged[id] = strings.Clone(into)
+		}
+		var p person
+		if colBool(c[7]) { // erased
+			s.people[id] = p
+			return nil
+		}
+		if y, m, d, ok := accord.BirthParts(colStr(c[1])); ok && y < 1<<15 {
+			p.year, p.month, p.day = int16(y), int8(m), int8(d)
+		}
+		interpreter, disability := "not_needed", "no"
+		if colBool(c[4]) {
+			interpreter = "needed"
+		}
+		if colBool(c[5]) {
+			disability = "yes"
+		}
+		for k, v := range [len(personDims)]string{colStr(c[2]), primaryLanguage(colStr(c[3])), interpreter, disability, colStr(c[6])} {
+			id, err := s.valueID(k, v)
+			if err != nil {
+				return err
+			}
+			p.dims[k] = id
+		}
+		s.people[id] = p
+		return nil
+	})
+}
+
+// valueID interns value v of personDims[k].
+func (s *factStream) valueID(k int, v string) (uint16, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if id, ok := s.ids[k][v]; ok {
+		return id, nil
+	}
+	if len(s.values[k]) >= 1<<16 {
+		return 0, fmt.Errorf("more than %d values of dimension %s", 1<<16, accord.IndicatorDimensions[personDims[k]])
+	}
+	v = strings.Clone(v)
+	id := uint16(len(s.values[k]))
+	s.ids[k][v] = id
+	s.values[k] = append(s.values[k], v)
+	return id, nil
+}
+
+// str interns a string of a row.
+func (s *factStream) str(v string) string {
+	if x, ok := s.strs[v]; ok {
+		return x
+	}
+	v = strings.Clone(v)
+	s.strs[v] = v
+	return v
 }
 
 // start resets the fact for a new unit.
@@ -124,30 +207,30 @@ func (s *factStream) start(unit string) *accord.IndicatorFact {
 	return &s.f
 }
 
-// person sets the person dimensions from the scanned columns, the age
-// band at the unit's first event.
-func (s *factStream) person() {
-	f, p := &s.f, &s.p
-	f.Dims[dimAgeBand] = accord.AgeBand(p.birth, f.At[0])
-	f.Dims[dimGender] = orNotRecorded(p.gender)
-	f.Dims[dimLanguage] = primaryLanguage(p.lang)
-	f.Dims[dimInterpreter] = orNotRecorded(p.interpreter)
-	f.Dims[dimDisability] = orNotRecorded(p.disability)
-	f.Dims[dimGeography] = orNotRecorded(p.area)
+// person sets the person dimensions of the client, the age band at the
+// unit's first event; a client not found has none recorded.
+func (s *factStream) person(clientID string) {
+	f := &s.f
+	p, ok := s.people[clientID]
+	if !ok {
+		s.anonymous()
+		return
+	}
+	f.Dims[dimAgeBand] = accord.NotRecorded
+	if p.year != 0 {
+		f.Dims[dimAgeBand] = accord.AgeBandOf(int(p.year), int(p.month), int(p.day), f.At[0])
+	}
+	for k, dim := range personDims {
+		f.Dims[dim] = s.values[k][p.dims[k]]
+	}
 }
 
 // anonymous sets the person dimensions to not recorded.
 func (s *factStream) anonymous() {
-	for _, i := range []int{dimAgeBand, dimGender, dimLanguage, dimInterpreter, dimDisability, dimGeography} {
-		s.f.Dims[i] = accord.NotRecorded
+	s.f.Dims[dimAgeBand] = accord.NotRecorded
+	for _, dim := range personDims {
+		s.f.Dims[dim] = accord.NotRecorded
 	}
-}
-
-func orNotRecorded(v string) string {
-	if v == "" {
-		return accord.NotRecorded
-	}
-	return v
 }
 
 // primaryLanguage is the primary subtag of a language tag, lower case
@@ -167,67 +250,47 @@ func primaryLanguage(tag string) string {
 	return tag
 }
 
-func atUS(n nullUSCol) time.Time {
-	if !n.valid {
+// colTime is a time column (microseconds), zero when NULL.
+func colTime(v driver.Value) time.Time {
+	n, ok := colInt(v)
+	if !ok {
 		return time.Time{}
 	}
-	return fromUS(n.v)
+	return fromUS(n)
 }
 
-// stream runs query and, for each row, scan then fn on the fact.
-func (s *factStream) stream(ctx context.Context, query string, args []any, dest []any, each func() error) error {
-	rows, err := s.tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		if err := each(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
+// window is the arguments of a unit's query: its window, then more.
+func (s *factStream) window(more ...any) []any { return append(more, s.from, s.to) }
 
 // referrals: sent, accepted, completed, declined (a final state: its time
 // is the last change); the organisation is the receiving one.
 func (s *factStream) referrals(ctx context.Context) error {
-	var sent int64
-	var accepted, completed, declined nullUSCol
-	var org string
-	dest := append([]any{&sent, &accepted, &completed, &declined, &org}, s.p.dest()...)
-	return s.stream(ctx, `SELECT r.sent_at, r.accepted_at, r.completed_at, CASE WHEN r.status = 'declined' THEN r.updated_at END, r.to_org_id, `+personSelect+`
-		FROM referrals r LEFT JOIN clients c ON c.id = r.client_id
-		WHERE r.sent_at >= $1 AND r.sent_at < $2 ORDER BY r.sent_at, r.id`, []any{s.from, s.to}, dest, func() error {
-		f := s.start("referral")
-		f.At[0], f.At[1], f.At[2], f.At[3] = fromUS(sent), atUS(accepted), atUS(completed), atUS(declined)
-		f.Dims[dimOrganization] = org
-		s.person()
-		return s.fn(f)
-	})
+	return s.db.visit(ctx, s.tx, []string{"r.sent_at", "r.accepted_at", "r.completed_at", "CASE WHEN r.status = 'declined' THEN r.updated_at END",
+		"r.to_org_id", "r.client_id"},
+		`FROM referrals r WHERE r.sent_at >= $1 AND r.sent_at < $2 ORDER BY r.sent_at, r.id`, s.window(), func(c []driver.Value) error {
+			f := s.start("referral")
+			f.At[0], f.At[1], f.At[2], f.At[3] = colTime(c[0]), colTime(c[1]), colTime(c[2]), colTime(c[3])
+			f.Dims[dimOrganization] = s.str(colStr(c[4]))
+			s.person(colStr(c[5]))
+			return s.fn(f)
+		})
 }
 
 // escalations: raised, acknowledged, resolved (not cancelled); the
 // deadline is the acknowledgement clock agreed when it was raised; the
 // organisation is the responsible one.
 func (s *factStream) escalations(ctx context.Context) error {
-	var raised, sla int64
-	var acked, resolved nullUSCol
-	var org string
-	dest := append([]any{&raised, &sla, &acked, &resolved, &org}, s.p.dest()...)
-	return s.stream(ctx, `SELECT e.raised_at, e.sla_seconds, e.acknowledged_at, CASE WHEN e.status = 'resolved' THEN e.resolved_at END, e.organization_id, `+personSelect+`
-		FROM escalations e LEFT JOIN clients c ON c.id = e.client_id
-		WHERE e.raised_at >= $1 AND e.raised_at < $2 ORDER BY e.raised_at, e.id`, []any{s.from, s.to}, dest, func() error {
-		f := s.start("escalation")
-		f.At[0], f.At[1], f.At[2] = fromUS(raised), atUS(acked), atUS(resolved)
-		f.Deadline = f.At[0].Add(time.Duration(sla) * time.Second)
-		f.Dims[dimOrganization] = org
-		s.person()
-		return s.fn(f)
-	})
+	return s.db.visit(ctx, s.tx, []string{"e.raised_at", "e.sla_seconds", "e.acknowledged_at", "CASE WHEN e.status = 'resolved' THEN e.resolved_at END",
+		"e.organization_id", "e.client_id"},
+		`FROM escalations e WHERE e.raised_at >= $1 AND e.raised_at < $2 ORDER BY e.raised_at, e.id`, s.window(), func(c []driver.Value) error {
+			f := s.start("escalation")
+			f.At[0], f.At[1], f.At[2] = colTime(c[0]), colTime(c[2]), colTime(c[3])
+			sla, _ := colInt(c[1])
+			f.Deadline = f.At[0].Add(time.Duration(sla) * time.Second)
+			f.Dims[dimOrganization] = s.str(colStr(c[4]))
+			s.person(colStr(c[5]))
+			return s.fn(f)
+		})
 }
 
 // grievances: received, resolved (the first outcome); the deadline is the
@@ -235,17 +298,13 @@ func (s *factStream) escalations(ctx context.Context) error {
 // anonymous, and who complained is sealed for the oversight body); the
 // organisation is the one it is about, else the one that answers it.
 func (s *factStream) grievances(ctx context.Context) error {
-	var received int64
-	var resolved nullUSCol
-	var category, org string
-	return s.stream(ctx, `SELECT received_at, resolved_at, category, CASE WHEN organization_id <> '' THEN organization_id ELSE handler_org_id END
-		FROM grievances WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, id`, []any{s.from, s.to},
-		[]any{&received, &resolved, &category, &org}, func() error {
+	return s.db.visit(ctx, s.tx, []string{"received_at", "resolved_at", "category", "CASE WHEN organization_id <> '' THEN organization_id ELSE handler_org_id END"},
+		`FROM grievances WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, id`, s.window(), func(c []driver.Value) error {
 			f := s.start("grievance")
-			f.At[0], f.At[1] = fromUS(received), atUS(resolved)
-			f.Deadline = accord.AddWorkingDays(f.At[0], accord.GrievanceCategory(category).ResponseDays())
+			f.At[0], f.At[1] = colTime(c[0]), colTime(c[1])
+			f.Deadline = accord.AddWorkingDays(f.At[0], accord.GrievanceCategory(colStr(c[2])).ResponseDays())
 			s.anonymous()
-			f.Dims[dimOrganization] = org
+			f.Dims[dimOrganization] = s.str(colStr(c[3]))
 			return s.fn(f)
 		})
 }
@@ -256,28 +315,24 @@ func (s *factStream) grievances(ctx context.Context) error {
 // duplicates are not counted (their survivor is); the organisation is the
 // client's home.
 func (s *factStream) intakes(ctx context.Context) error {
-	var created int64
-	var referral, joined, led nullUSCol
-	var org string
-	dest := append([]any{&created, &referral, &joined, &led, &org}, s.p.dest()...)
-	return s.stream(ctx, `SELECT c.created_at,
-		(SELECT min(r.accepted_at) FROM referrals r WHERE r.client_id = c.id AND r.accepted_at IS NOT NULL AND r.to_org_id IN (SELECT id FROM organizations WHERE sector = 'legal')),
-		(SELECT min(p.added_at) FROM cases k JOIN case_participants p ON p.case_id = k.id
-			WHERE k.client_id = c.id AND p.organization_id IN (SELECT id FROM organizations WHERE sector = 'legal')),
-		(SELECT min(k.opened_at) FROM cases k WHERE k.client_id = c.id AND k.lead_organization_id IN (SELECT id FROM organizations WHERE sector = 'legal')),
-		c.home_organization_id, `+personSelect+`
-		FROM clients c WHERE c.created_at >= $1 AND c.created_at < $2 AND c.merged_into = '' ORDER BY c.created_at, c.id`, []any{s.from, s.to}, dest, func() error {
-		f := s.start("intake")
-		f.At[0] = fromUS(created)
-		for _, t := range []nullUSCol{referral, joined, led} {
-			if at := atUS(t); !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
-				f.At[1] = at
+	return s.db.visit(ctx, s.tx, []string{"c.created_at",
+		`(SELECT min(r.accepted_at) FROM referrals r WHERE r.client_id = c.id AND r.accepted_at IS NOT NULL AND r.to_org_id IN (SELECT id FROM organizations WHERE sector = 'legal'))`,
+		`(SELECT min(p.added_at) FROM cases k JOIN case_participants p ON p.case_id = k.id
+			WHERE k.client_id = c.id AND p.organization_id IN (SELECT id FROM organizations WHERE sector = 'legal'))`,
+		`(SELECT min(k.opened_at) FROM cases k WHERE k.client_id = c.id AND k.lead_organization_id IN (SELECT id FROM organizations WHERE sector = 'legal'))`,
+		"c.home_organization_id", "c.id"},
+		`FROM clients c WHERE c.created_at >= $1 AND c.created_at < $2 AND c.merged_into = '' ORDER BY c.created_at, c.id`, s.window(), func(c []driver.Value) error {
+			f := s.start("intake")
+			f.At[0] = colTime(c[0])
+			for _, v := range c[1:4] {
+				if at := colTime(v); !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
+					f.At[1] = at
+				}
 			}
-		}
-		f.Dims[dimOrganization] = org
-		s.person()
-		return s.fn(f)
-	})
+			f.Dims[dimOrganization] = s.str(colStr(c[4]))
+			s.person(colStr(c[5]))
+			return s.fn(f)
+		})
 }
 
 // disclosures: every access decision in the audit log that permitted and
@@ -286,21 +341,23 @@ func (s *factStream) intakes(ctx context.Context) error {
 // organisation is the holder. A merged duplicate's entries count with the
 // survivor's dimensions.
 func (s *factStream) disclosures(ctx context.Context) error {
-	var idx int64
-	var leaf []byte
-	dest := append([]any{&idx, &leaf}, s.p.dest()...)
-	query := `SELECT a.idx, a.leaf, ` + personSelect + `
-		FROM audit_entries a LEFT JOIN clients d ON d.id = a.client_id
-		LEFT JOIN clients c ON c.id = CASE WHEN d.merged_into <> '' THEN d.merged_into ELSE d.id END
-		WHERE a.idx >= $1 AND a.kind = $2 AND a.client_id <> '' AND a.time >= $3 AND a.time < $4`
+	rest := `FROM audit_entries a WHERE a.idx >= $1 AND a.kind = $2 AND a.client_id <> '' AND a.time >= $3 AND a.time < $4`
 	args := []any{s.auditLo, string(accord.AuditDecision), s.from, s.to}
 	if s.auditHi >= 0 {
-		query += ` AND a.idx < $5`
+		rest += ` AND a.idx < $5`
 		args = append(args, s.auditHi)
 	}
-	return s.stream(ctx, query+` ORDER BY a.idx`, args, dest, func() error {
+	return s.db.visit(ctx, s.tx, []string{"a.idx", "a.leaf", "a.client_id"}, rest+` ORDER BY a.idx`, args, func(c []driver.Value) error {
+		var leaf []byte
+		switch v := c[1].(type) {
+		case []byte:
+			leaf = v
+		case string:
+			leaf = []byte(v)
+		}
 		e, err := auditlog.DecodeLeaf(leaf)
 		if err != nil {
+			idx, _ := colInt(c[0])
 			return fmt.Errorf("audit entry %d: %w", idx, err)
 		}
 		if e.Effect != accord.Permit.String() || !e.Released || e.HolderID == "" || e.ActorOrganizationID == "" || e.HolderID == e.ActorOrganizationID {
@@ -311,8 +368,12 @@ func (s *factStream) disclosures(ctx context.Context) error {
 		if e.ConsentID != "" {
 			f.At[1] = f.At[0]
 		}
-		f.Dims[dimOrganization] = e.HolderID
-		s.person()
+		f.Dims[dimOrganization] = s.str(e.HolderID)
+		client := colStr(c[2])
+		if into, ok := s.merged[client]; ok {
+			client = into
+		}
+		s.person(client)
 		return s.fn(f)
 	})
 }
@@ -344,18 +405,13 @@ func (db *DB) auditWindow(ctx context.Context, from, to time.Time) (lo, hi int64
 // breakGlass: emergency legal bases, recorded and reviewed; the
 // organisation is the one whose staff member used it.
 func (s *factStream) breakGlass(ctx context.Context) error {
-	var recorded int64
-	var reviewed nullUSCol
-	var org string
-	dest := append([]any{&recorded, &reviewed, &org}, s.p.dest()...)
-	return s.stream(ctx, `SELECT b.recorded_at, b.reviewed_at, b.recipient_organization_id, `+personSelect+`
-		FROM legal_bases b LEFT JOIN clients c ON c.id = b.client_id
-		WHERE b.kind = $1 AND b.recorded_at >= $2 AND b.recorded_at < $3 ORDER BY b.recorded_at, b.id`,
-		[]any{string(accord.BasisEmergency), s.from, s.to}, dest, func() error {
+	return s.db.visit(ctx, s.tx, []string{"b.recorded_at", "b.reviewed_at", "b.recipient_organization_id", "b.client_id"},
+		`FROM legal_bases b WHERE b.kind = $1 AND b.recorded_at >= $2 AND b.recorded_at < $3 ORDER BY b.recorded_at, b.id`,
+		s.window(string(accord.BasisEmergency)), func(c []driver.Value) error {
 			f := s.start("break_glass")
-			f.At[0], f.At[1] = fromUS(recorded), atUS(reviewed)
-			f.Dims[dimOrganization] = org
-			s.person()
+			f.At[0], f.At[1] = colTime(c[0]), colTime(c[1])
+			f.Dims[dimOrganization] = s.str(colStr(c[2]))
+			s.person(colStr(c[3]))
 			return s.fn(f)
 		})
 }
@@ -364,27 +420,21 @@ func (s *factStream) breakGlass(ctx context.Context) error {
 // the first time one was used: at intake (the registration itself) or at a
 // screening. The organisation is the client's home.
 func (s *factStream) interpreters(ctx context.Context) error {
-	var created int64
-	var used bool
-	var screened nullUSCol
-	var org string
-	dest := append([]any{&created, &used, &screened, &org}, s.p.dest()...)
-	return s.stream(ctx, `SELECT c.created_at, c.interpreter_used,
-		(SELECT min(s.recorded_at) FROM screenings s WHERE s.client_id = c.id AND s.interpreter_used),
-		c.home_organization_id, `+personSelect+`
-		FROM clients c WHERE c.interpreter_needed AND c.erased_at IS NULL AND c.merged_into = '' AND c.created_at >= $1 AND c.created_at < $2
-		ORDER BY c.created_at, c.id`, []any{s.from, s.to}, dest, func() error {
-		f := s.start("interpreter")
-		f.At[0] = fromUS(created)
-		if used {
-			f.At[1] = f.At[0]
-		} else {
-			f.At[1] = atUS(screened)
-		}
-		f.Dims[dimOrganization] = org
-		s.person()
-		return s.fn(f)
-	})
+	return s.db.visit(ctx, s.tx, []string{"c.created_at", "c.interpreter_used",
+		"(SELECT min(s.recorded_at) FROM screenings s WHERE s.client_id = c.id AND s.interpreter_used)", "c.home_organization_id", "c.id"},
+		`FROM clients c WHERE c.interpreter_needed AND c.erased_at IS NULL AND c.merged_into = '' AND c.created_at >= $1 AND c.created_at < $2
+		ORDER BY c.created_at, c.id`, s.window(), func(c []driver.Value) error {
+			f := s.start("interpreter")
+			f.At[0] = colTime(c[0])
+			if colBool(c[1]) {
+				f.At[1] = f.At[0]
+			} else {
+				f.At[1] = colTime(c[2])
+			}
+			f.Dims[dimOrganization] = s.str(colStr(c[3]))
+			s.person(colStr(c[4]))
+			return s.fn(f)
+		})
 }
 
 // treatmentStarted is the health outcome that marks treatment started.
@@ -394,42 +444,36 @@ const treatmentStarted = "treatment_started"
 // treatment_started outcome, at the time recorded with it or else its
 // event on the case timeline. The organisation is the case's lead.
 func (s *factStream) treatments(ctx context.Context) error {
-	var opened int64
-	var outcomes string
-	var event nullUSCol
-	var org string
 	var list []accord.Outcome
-	dest := append([]any{&opened, &outcomes, &event, &org}, s.p.dest()...)
-	return s.stream(ctx, `SELECT k.opened_at, k.outcomes,
-		(SELECT min(e.at) FROM case_events e WHERE e.case_id = k.id AND e.kind = 'outcome.health' AND e.object_id = '`+treatmentStarted+`'),
-		k.lead_organization_id, `+personSelect+`
-		FROM cases k LEFT JOIN clients c ON c.id = k.client_id
-		WHERE k.opened_at >= $1 AND k.opened_at < $2 ORDER BY k.opened_at, k.id`, []any{s.from, s.to}, dest, func() error {
-		f := s.start("treatment")
-		f.At[0] = fromUS(opened)
-		clear(list[:cap(list)]) // decoding into a reused element keeps fields the JSON lacks
-		list = list[:0]
-		if outcomes != "" && outcomes != "[]" {
-			if err := json.Unmarshal([]byte(outcomes), &list); err != nil {
-				return err
+	return s.db.visit(ctx, s.tx, []string{"k.opened_at", "k.outcomes",
+		"(SELECT min(e.at) FROM case_events e WHERE e.case_id = k.id AND e.kind = 'outcome.health' AND e.object_id = '" + treatmentStarted + "')",
+		"k.lead_organization_id", "k.client_id"},
+		`FROM cases k WHERE k.opened_at >= $1 AND k.opened_at < $2 ORDER BY k.opened_at, k.id`, s.window(), func(c []driver.Value) error {
+			f := s.start("treatment")
+			f.At[0] = colTime(c[0])
+			clear(list[:cap(list)]) // decoding into a reused element keeps fields the JSON lacks
+			list = list[:0]
+			if outcomes := colStr(c[1]); outcomes != "" && outcomes != "[]" {
+				if err := json.Unmarshal([]byte(outcomes), &list); err != nil {
+					return err
+				}
 			}
-		}
-		for _, o := range list {
-			if o.Kind != "health" || o.Code != treatmentStarted {
-				continue
+			for _, o := range list {
+				if o.Kind != "health" || o.Code != treatmentStarted {
+					continue
+				}
+				at := o.RecordedAt.UTC()
+				if at.IsZero() {
+					at = colTime(c[2])
+				}
+				if !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
+					f.At[1] = at
+				}
 			}
-			at := o.RecordedAt.UTC()
-			if at.IsZero() {
-				at = atUS(event)
-			}
-			if !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
-				f.At[1] = at
-			}
-		}
-		f.Dims[dimOrganization] = org
-		s.person()
-		return s.fn(f)
-	})
+			f.Dims[dimOrganization] = s.str(colStr(c[3]))
+			s.person(colStr(c[4]))
+			return s.fn(f)
+		})
 }
 
 // needs: each need a screening identified, rescreened when the client
@@ -437,46 +481,43 @@ func (s *factStream) treatments(ctx context.Context) error {
 // when that screening no longer found it. The organisation is the one that
 // screened. Needs of one screening come in the order it stored them.
 func (s *factStream) needs(ctx context.Context) error {
-	var recorded int64
-	var needs, nextNeeds string
-	var next nullUSCol
-	var org string
 	var found, later []ScreenedNeed
-	dest := append([]any{&recorded, &needs, &org, &next, &nextNeeds}, s.p.dest()...)
-	return s.stream(ctx, `SELECT s.recorded_at, s.needs, s.organization_id, n.recorded_at, COALESCE(n.needs, '[]'), `+personSelect+`
-		FROM screenings s LEFT JOIN clients c ON c.id = s.client_id
+	return s.db.visit(ctx, s.tx, []string{"s.recorded_at", "s.needs", "s.organization_id", "n.recorded_at", "COALESCE(n.needs, '[]')", "s.client_id"},
+		`FROM screenings s
 		LEFT JOIN screenings n ON n.id = (SELECT m.id FROM screenings m WHERE m.client_id = s.client_id AND m.questionnaire = s.questionnaire
 			AND (m.recorded_at > s.recorded_at OR m.recorded_at = s.recorded_at AND m.id > s.id) ORDER BY m.recorded_at, m.id LIMIT 1)
-		WHERE s.recorded_at >= $1 AND s.recorded_at < $2 AND s.needs <> '[]' ORDER BY s.recorded_at, s.id`, []any{s.from, s.to}, dest, func() error {
-		clear(found[:cap(found)])
-		clear(later[:cap(later)])
-		found, later = found[:0], later[:0]
-		if err := json.Unmarshal([]byte(needs), &found); err != nil {
-			return err
-		}
-		if err := json.Unmarshal([]byte(nextNeeds), &later); err != nil {
-			return err
-		}
-		for i, n := range found {
-			if slices.ContainsFunc(found[:i], func(m ScreenedNeed) bool { return m.Code == n.Code }) {
-				continue
-			}
-			f := s.start("need")
-			f.At[0] = fromUS(recorded)
-			if next.valid {
-				f.At[1] = fromUS(next.v)
-				if !slices.ContainsFunc(later, func(m ScreenedNeed) bool { return m.Code == n.Code }) {
-					f.At[2] = f.At[1]
-				}
-			}
-			f.Dims[dimOrganization] = org
-			s.person()
-			if err := s.fn(f); err != nil {
+		WHERE s.recorded_at >= $1 AND s.recorded_at < $2 AND s.needs <> '[]' ORDER BY s.recorded_at, s.id`, s.window(), func(c []driver.Value) error {
+			clear(found[:cap(found)])
+			clear(later[:cap(later)])
+			found, later = found[:0], later[:0]
+			if err := json.Unmarshal([]byte(colStr(c[1])), &found); err != nil {
 				return err
 			}
-		}
-		return nil
-	})
+			if err := json.Unmarshal([]byte(colStr(c[4])), &later); err != nil {
+				return err
+			}
+			next := colTime(c[3])
+			org, client := s.str(colStr(c[2])), colStr(c[5])
+			for i, n := range found {
+				if slices.ContainsFunc(found[:i], func(m ScreenedNeed) bool { return m.Code == n.Code }) {
+					continue
+				}
+				f := s.start("need")
+				f.At[0] = colTime(c[0])
+				if !next.IsZero() {
+					f.At[1] = next
+					if !slices.ContainsFunc(later, func(m ScreenedNeed) bool { return m.Code == n.Code }) {
+						f.At[2] = f.At[1]
+					}
+				}
+				f.Dims[dimOrganization] = org
+				s.person(client)
+				if err := s.fn(f); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }
 
 // Action plans.
