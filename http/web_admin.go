@@ -66,6 +66,7 @@ func (s *Server) adminPages() []route {
 		{"GET", "/audit/verify/status", s.page(s.auditVerifyStatus)},
 
 		{"GET", "/clients/{id}/access-report", s.page(s.auditReportPage)},
+		{"GET", "/clients/{id}/access-report.json", s.page(s.auditReportJSON)},
 	}
 }
 
