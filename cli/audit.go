@@ -10,7 +10,7 @@ import (
 
 func runAudit(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "Usage: accord audit verify|checkpoint|prove [flags]")
+		fmt.Fprintln(env.Stderr, "Usage: accord audit verify|checkpoint|prove|sample [flags]")
 		return ErrUsage
 	}
 	switch args[0] {
@@ -20,8 +20,10 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 		return runAuditCheckpoint(ctx, env, args[1:])
 	case "prove":
 		return runAuditProve(ctx, env, args[1:])
+	case "sample":
+		return runAuditSample(ctx, env, args[1:])
 	}
-	fmt.Fprintf(env.Stderr, "accord audit: unknown command %q; want verify, checkpoint or prove\n", args[0])
+	fmt.Fprintf(env.Stderr, "accord audit: unknown command %q; want verify, checkpoint, prove or sample\n", args[0])
 	return ErrUsage
 }
 

@@ -49,6 +49,8 @@ Usage:
                                                            recompute and check the audit log
   accord audit checkpoint [--db DSN]                        sign and print the latest checkpoint
   accord audit prove --index N [--size M] [--db DSN]        print an inclusion proof
+  accord audit sample [--n 50] [--seed N] [--from D] [--to D] [--size M] [--json] [--db DSN]
+                                                           consent-compliance audit: check a random sample of disclosures
   accord witness init --state DIR --name NAME --log-key FILE
                                                            create a witness of a server's audit log
   accord witness --server URL --state DIR [--once | --interval D]

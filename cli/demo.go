@@ -66,6 +66,10 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	compliance, err := a.demoCompliance(ctx, p)
+	if err != nil {
+		return err
+	}
 	witness, err := a.demoWitness(ctx)
 	if err != nil {
 		return err
@@ -75,6 +79,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		printDemoPortal(env.Stdout, url, portal)
 		printDemoBreach(env.Stdout, url, breach)
 		printDemoReport(env.Stdout, url, report)
+		printDemoCompliance(env.Stdout, url, compliance)
 		printDemoWitness(env.Stdout, url, witness)
 	})
 }

@@ -49,14 +49,23 @@ type AccessReport struct {
 // maxReportLines bounds one report; older lines are reached by the audit API.
 const maxReportLines = 10000
 
+// CanProduceAccessReport reports whether the caller may produce the access
+// report of a client whose home organisation is home: its navigators,
+// supervisors and privacy officers, or the oversight body.
+func (c *Caller) CanProduceAccessReport(home string) bool {
+	if c.oversight() {
+		return true
+	}
+	return c.requireGovernance(accord.RoleNavigator, accord.RolePrivacyOfficer, accord.RoleSupervisor) == nil && c.Staff.OrganizationID == home
+}
+
 // AccessReport builds a client's access report. Staff of the client's home
 // organisation in client-facing or privacy roles may produce it (on the
 // client's request), as may the oversight body's auditors and privacy
 // officers. Producing it is itself recorded (an export).
 func (s *Service) AccessReport(ctx context.Context, c *Caller, clientID string) (_ *AccessReport, err error) {
 	defer accord.Wrap(&err, "AccessReport(%s)", clientID)
-	oversight := c.oversight()
-	if !oversight {
+	if !c.oversight() {
 		if err := c.requireGovernance(accord.RoleNavigator, accord.RolePrivacyOfficer, accord.RoleSupervisor); err != nil {
 			return nil, err
 		}
@@ -65,8 +74,7 @@ func (s *Service) AccessReport(ctx context.Context, c *Caller, clientID string) 
 	if err != nil {
 		return nil, err
 	}
-	home := c.Staff.OrganizationID == client.HomeOrganizationID
-	if !oversight && !home {
+	if !c.CanProduceAccessReport(client.HomeOrganizationID) {
 		return nil, accord.Errorf(accord.EFORBIDDEN, "an access report is produced by the client's home organisation (navigator, supervisor or privacy officer) or by the oversight body")
 	}
 	// A client's history includes that of the records merged into theirs.

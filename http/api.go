@@ -573,17 +573,7 @@ func (s *Server) accessReport(w http.ResponseWriter, r *http.Request, c *enforce
 	}
 	// The report is for the client: in their language unless asked otherwise.
 	p := s.cat.Printer(s.cat.Match(r.URL.Query().Get("lang"), rep.Language, r.Header.Get("Accept-Language")))
-	out := accessReportJSON{ClientID: rep.ClientID, Language: p.Tag.String(), GeneratedAt: rep.GeneratedAt, Truncated: rep.Truncated, Entries: []accessLineJSON{}}
-	for _, l := range rep.Lines {
-		e := l.Entry
-		j := accessLineJSON{Index: e.Index, Time: e.Time, Kind: string(e.Kind), Action: e.Action, StaffID: e.ActorID, StaffName: l.ActorName,
-			OrganizationID: e.ActorOrganizationID, OrganizationName: l.OrganizationName, HolderID: e.HolderID, HolderName: l.HolderName,
-			Category: e.Category, Purpose: e.Purpose, Effect: e.Effect, Released: e.Released, Reason: e.Reason, LegalBasisID: e.LegalBasisID}
-		if l.HasDecision {
-			j.Explanation = p.Render(l.Explanation.Explanation)
-		}
-		out.Entries = append(out.Entries, j)
-	}
+	out := accessReportOut(p, rep, c.Staff.DisplayName, c.Organization.Name)
 	if r.URL.Query().Get("download") != "" {
 		w.Header().Set("Content-Disposition", `attachment; filename="access-report.json"`)
 	}

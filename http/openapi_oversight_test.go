@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -20,6 +21,7 @@ func oversightCalls(srv *testserver.Server) []apiCall {
 		queue, noBasis                         = "/api/v1/legal-bases/review-queue", "/api/v1/legal-bases/lgb_aaaaaaaaaaaaaaaaaaaaaaaaaa/review"
 		review                                 = "/api/v1/legal-bases/$reviewBasis/review"
 		opQueue, opReview                      = "GET /api/v1/legal-bases/review-queue", "POST /api/v1/legal-bases/{id}/review"
+		opSample, sample                       = "GET /api/v1/oversight/compliance-sample", "/api/v1/oversight/compliance-sample"
 	)
 	return []apiCall{
 		{op: "POST /api/v1/clients/{id}/break-glass", note: "for the review queue", path: "/api/v1/clients/$x/break-glass", user: "j.okafor", purpose: etreat,
@@ -64,5 +66,33 @@ func oversightCalls(srv *testserver.Server) []apiCall {
 		}},
 		{op: opReview, note: "reviewed already", path: review, user: "i.larsen", body: `{"decision": "not_justified", "reasoning": "On reflection, no."}`,
 			want: 409, code: conflict},
+
+		// The consent-compliance audit: the conformance calls before made
+		// disclosures (agreement and consent, court order, break-glass).
+		{op: opSample, path: sample + "?n=50&seed=7", user: "c.achebe", want: 200, check: func(t *testing.T, a *answer) {
+			ds := list(a.field("disclosures"))
+			if len(ds) == 0 || fmt.Sprint(a.field("untied")) != "0" || fmt.Sprint(a.field("tied")) != fmt.Sprint(len(ds)) {
+				t.Errorf("want a sample of disclosures, every one tied:\n%.2000s", a.Body)
+			}
+			for _, d := range ds {
+				if obj(d)["tied"] != true {
+					t.Errorf("not tied: %v", d)
+				}
+			}
+		}},
+		{op: opSample, note: "the same seed and size again", path: sample + "?n=3&seed=11&from=2020-01-01&size=40", user: "i.larsen", want: 200,
+			check: func(t *testing.T, a *answer) {
+				if fmt.Sprint(a.field("size")) != "40" || fmt.Sprint(a.field("seed")) != "11" {
+					t.Errorf("the size and seed are not those asked for:\n%.500s", a.Body)
+				}
+			}},
+		{op: opSample, note: "no seed", path: sample + "?n=5", user: "c.achebe", want: 400, code: invalid, docRejects: true, check: wantField("seed")},
+		{op: opSample, note: "no sample", path: sample + "?n=0&seed=1", user: "c.achebe", want: 400, code: invalid, docRejects: true, check: wantField("n")},
+		{op: opSample, note: "a date that is not one", path: sample + "?seed=1&from=yesterday", user: "c.achebe", want: 400, code: invalid, check: wantField("from")},
+		{op: opSample, note: "a period ending before it starts", path: sample + "?seed=1&from=2026-11-20&to=2026-11-01", user: "c.achebe", want: 400, code: invalid,
+			check: wantField("to")},
+		{op: opSample, note: "a log larger than it is", path: sample + "?seed=1&size=999999999", user: "c.achebe", want: 400, code: invalid, check: wantField("size")},
+		{op: opSample, note: "a member's privacy officer", path: sample + "?seed=1", user: "p.nowak", want: 403, code: forbidden},
+		{op: opSample, note: "immigration authority", path: sample + "?seed=1", user: "n.price", want: 403, code: forbidden},
 	}
 }

@@ -91,6 +91,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/legal-bases", s.authed(s.listLegalBases)},
 		{"POST", "/api/v1/legal-bases", s.authed(s.createLegalBasis)},
 		{"GET", "/api/v1/legal-bases/review-queue", s.authed(s.reviewQueue)},
+		{"GET", "/api/v1/oversight/compliance-sample", s.authed(s.complianceSample)},
 		{"POST", "/api/v1/legal-bases/{id}/review", s.authed(s.reviewLegalBasis)},
 
 		{"POST", "/api/v1/decisions/explain", s.authed(s.explain)},

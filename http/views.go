@@ -112,14 +112,25 @@ type accessLineJSON struct {
 	Reason           accord.Reason   `json:"reason,omitempty"`
 	Explanation      string          `json:"explanation,omitempty"`
 	LegalBasisID     string          `json:"legal_basis_id,omitempty"`
+	CategoryText     string          `json:"category_text,omitempty"`
+	PurposeText      string          `json:"purpose_text,omitempty"`
+	OutcomeText      string          `json:"outcome_text,omitempty"`
+	BasisText        string          `json:"basis_text,omitempty"`
+	EventText        string          `json:"event_text,omitempty"`
 }
 
 type accessReportJSON struct {
-	ClientID    string           `json:"client_id"`
-	Language    string           `json:"language"`
-	GeneratedAt time.Time        `json:"generated_at"`
-	Truncated   bool             `json:"truncated"`
-	Entries     []accessLineJSON `json:"entries"`
+	ClientID                string           `json:"client_id"`
+	Language                string           `json:"language"`
+	GeneratedAt             time.Time        `json:"generated_at"`
+	GeneratedBy             string           `json:"generated_by"`
+	GeneratedByOrganization string           `json:"generated_by_organization"`
+	Codes                   string           `json:"codes"`
+	Permitted               int              `json:"permitted"`
+	Refused                 int              `json:"refused"`
+	SeenBy                  []string         `json:"seen_by"`
+	Truncated               bool             `json:"truncated"`
+	Entries                 []accessLineJSON `json:"entries"`
 }
 
 type auditEntryJSON struct {

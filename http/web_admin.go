@@ -69,6 +69,7 @@ func (s *Server) adminPages() []route {
 		{"GET", "/audit/verify/status", s.page(s.auditVerifyStatus)},
 
 		{"GET", "/clients/{id}/access-report", s.page(s.auditReportPage)},
+		{"GET", "/clients/{id}/access-report.json", s.page(s.auditReportJSON)},
 	}
 }
 
@@ -106,6 +107,7 @@ func adminNav(p *i18n.Printer, c *enforce.Caller, current string) []adminLink {
 	add("/admin/legal-bases", p.Sprintf("Legal bases"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)
 	add("/oversight/reviews", p.Sprintf("Review queue"), c.Oversight())
 	add("/oversight/disclosures", p.Sprintf("Disclosures to enforcement bodies"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)
+	add("/oversight/compliance", p.Sprintf("Consent-compliance audit"), c.Oversight())
 	return out
 }
 

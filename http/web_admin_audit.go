@@ -604,6 +604,7 @@ type auditReportData struct {
 	Refused     int
 	Seen        []string // organisations that saw information
 	Langs       []auditReportLang
+	JSON        string // the download link
 }
 
 type auditReportLine struct {
@@ -637,15 +638,31 @@ func (s *Server) auditReportPage(w http.ResponseWriter, r *http.Request, c *enfo
 	} else if err != nil {
 		return err
 	}
+	// The report is the client's: in their language unless another is asked for.
+	if r.URL.Query().Get("lang") == "" && rep.Language != "" {
+		q := r.URL.Query()
+		q.Set("lang", s.cat.Match(rep.Language).String())
+		r.URL.RawQuery = q.Encode()
+	}
 	v := s.newView(r, c, "clients", "Access report", nil)
 	p := v.P
-	d := &auditReportData{ClientID: rep.ClientID, GeneratedAt: rep.GeneratedAt, By: c.Staff.DisplayName, ByOrg: c.Organization.Name, Truncated: rep.Truncated}
+	d := &auditReportData{ClientID: rep.ClientID, GeneratedAt: rep.GeneratedAt, By: c.Staff.DisplayName, ByOrg: c.Organization.Name, Truncated: rep.Truncated,
+		JSON: "/clients/" + rep.ClientID + "/access-report.json?lang=" + p.Tag.String()}
 	clientLang := s.cat.Match(rep.Language)
 	for _, l := range langNames {
 		tag := s.cat.Match(l.tag)
 		d.Langs = append(d.Langs, auditReportLang{Tag: l.tag, Name: l.name, Client: rep.Language != "" && tag == clientLang, Current: tag == p.Tag})
 	}
-	seen := map[string]bool{}
+	d.Lines, d.Permitted, d.Refused, d.Seen = reportLines(p, rep)
+	v.Data = d
+	return s.adminRender(w, http.StatusOK, "audit_access_report", v)
+}
+
+// reportLines says each line of an access report in words, and counts
+// the permitted and refused decisions and the organisations that saw
+// information.
+func reportLines(p *i18n.Printer, rep *enforce.AccessReport) (lines []auditReportLine, permitted, refused int, seen []string) {
+	saw := map[string]bool{}
 	for _, l := range rep.Lines {
 		e := l.Entry
 		who := l.ActorName
@@ -661,9 +678,9 @@ func (s *Server) auditReportPage(w http.ResponseWriter, r *http.Request, c *enfo
 			switch {
 			case e.Effect == "permit" && e.Released:
 				line.Outcome, line.OutcomeCls = p.Sprintf("Allowed and shown"), "ok"
-				if l.OrganizationName != "" && !seen[l.OrganizationName] {
-					seen[l.OrganizationName] = true
-					d.Seen = append(d.Seen, l.OrganizationName)
+				if l.OrganizationName != "" && !saw[l.OrganizationName] {
+					saw[l.OrganizationName] = true
+					seen = append(seen, l.OrganizationName)
 				}
 			case e.Effect == "permit":
 				line.Outcome, line.OutcomeCls = p.Sprintf("Allowed, nothing shown"), "ok"
@@ -674,17 +691,53 @@ func (s *Server) auditReportPage(w http.ResponseWriter, r *http.Request, c *enfo
 			case question:
 				line.Outcome = p.Sprintf("A question only: could they see it? Answer: %s", line.Outcome)
 			case e.Effect == "permit":
-				d.Permitted++
+				permitted++
 			default:
-				d.Refused++
+				refused++
 			}
 		} else {
 			line.Event = auditReportEvent(p, e)
 		}
-		d.Lines = append(d.Lines, line)
+		lines = append(lines, line)
 	}
-	v.Data = d
-	return s.adminRender(w, http.StatusOK, "audit_access_report", v)
+	return lines, permitted, refused, seen
+}
+
+// accessReportOut is the JSON of an access report in p's language: the
+// codes, and beside them the same in words.
+func accessReportOut(p *i18n.Printer, rep *enforce.AccessReport, by, byOrg string) accessReportJSON {
+	lines, permitted, refused, seen := reportLines(p, rep)
+	out := accessReportJSON{ClientID: rep.ClientID, Language: p.Tag.String(), GeneratedAt: rep.GeneratedAt, GeneratedBy: by, GeneratedByOrganization: byOrg,
+		Truncated: rep.Truncated, Permitted: permitted, Refused: refused, SeenBy: seen, Entries: []accessLineJSON{},
+		Codes: p.Sprintf("The fields kind, action, category, purpose, effect and reason are codes; category_text, purpose_text, outcome_text, basis_text, event_text and explanation say the same in words, in the report's language.")}
+	if out.SeenBy == nil {
+		out.SeenBy = []string{}
+	}
+	for i, l := range rep.Lines {
+		e, x := l.Entry, lines[i]
+		j := accessLineJSON{Index: e.Index, Time: e.Time, Kind: string(e.Kind), Action: e.Action, StaffID: e.ActorID, StaffName: l.ActorName,
+			OrganizationID: e.ActorOrganizationID, OrganizationName: l.OrganizationName, HolderID: e.HolderID, HolderName: l.HolderName,
+			Category: e.Category, Purpose: e.Purpose, Effect: e.Effect, Released: e.Released, Reason: e.Reason, LegalBasisID: e.LegalBasisID,
+			Explanation: x.Explanation, OutcomeText: x.Outcome, BasisText: x.Basis, EventText: x.Event}
+		if l.HasDecision {
+			j.CategoryText, j.PurposeText = p.Sprintf(string(i18n.Category(e.Category))), p.Sprintf(string(i18n.Purpose(e.Purpose)))
+		}
+		out.Entries = append(out.Entries, j)
+	}
+	return out
+}
+
+// auditReportJSON serves the access report as JSON to a signed-in staff
+// member, for the page's download link: the same report as the API's.
+func (s *Server) auditReportJSON(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	rep, err := s.svc.AccessReport(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := s.cat.Printer(s.cat.Match(r.URL.Query().Get("lang"), rep.Language))
+	w.Header().Set("Content-Disposition", `attachment; filename="access-report-`+rep.ClientID+`.json"`)
+	writeJSON(w, http.StatusOK, accessReportOut(p, rep, c.Staff.DisplayName, c.Organization.Name))
+	return nil
 }
 
 // auditReportBasis says in words what kind of permission a decision rested on.

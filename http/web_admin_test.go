@@ -624,7 +624,7 @@ func TestWebAdminAccessReport(t *testing.T) {
 	adminScenario(t, srv, "police-firewalled")
 	b := srv.Browser(t)
 	b.SignIn(t, "p.nowak")
-	p := b.Get(t, "/clients/"+client+"/access-report")
+	p := b.Get(t, "/clients/"+client+"/access-report?lang=en")
 	if p.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", p.Status, p.Text())
 	}

@@ -43,6 +43,7 @@ type clientProfileData struct {
 	ConsentsInForce int
 	ConsentsOther   int
 	CanAct          bool // the caller works with clients (consent, screening, records)
+	CanReport       bool // the caller may produce the client's access report
 	Clinician       bool
 	Writable        []accord.Category
 	Colleagues      []option
@@ -149,7 +150,7 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 	p := v.P
 	roles := c.Staff.RoleSet()
 	d := &clientProfileData{clientRow: s.clientRowOf(p, cv.Client, orgs), Gender: clientGenderLabel(p, cv.Client.Gender, cv.Client.GenderText),
-		CanAct: roles.Any(clientFacingRoles), Clinician: roles.Has(accord.RoleClinician)}
+		CanAct: roles.Any(clientFacingRoles), Clinician: roles.Has(accord.RoleClinician), CanReport: c.CanProduceAccessReport(cv.Client.HomeOrganizationID)}
 	for _, l := range cv.Client.Languages {
 		if l != cv.Client.PreferredLanguage {
 			d.Languages = append(d.Languages, clientLanguageName(p, l))

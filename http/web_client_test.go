@@ -169,10 +169,15 @@ func TestWebClientProfile(t *testing.T) {
 		t.Errorf("the page title holds personal data: %v", title)
 	}
 	for _, link := range []string{"/clients/" + cl.ID + "/cases/new", "/referrals/new?client=" + cl.ID, "/escalations/new?client=" + cl.ID,
-		"/clients/" + cl.ID + "/access-report", `action="/clients/` + cl.ID + `/portal-code"`} {
+		`action="/clients/` + cl.ID + `/portal-code"`} {
 		if !strings.Contains(p.Body, link) {
 			t.Errorf("no link or form to %s", link)
 		}
+	}
+	// The access report is produced by the client's home organisation, not
+	// by legal aid.
+	if strings.Contains(p.Body, "/clients/"+cl.ID+"/access-report") {
+		t.Error("a link to an access report the advocate may not produce")
 	}
 
 	t.Run("an outsider is refused with the reason", func(t *testing.T) {

@@ -2,8 +2,11 @@ package http
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +35,7 @@ func (s *Server) oversightPages() []route {
 		{"GET", "/oversight/reviews/{id}", s.page(s.oversightReview)},
 		{"POST", "/oversight/reviews/{id}", s.page(s.oversightReviewSubmit)},
 		{"GET", "/oversight/disclosures", s.page(s.oversightDisclosures)},
+		{"GET", "/oversight/compliance", s.page(s.oversightCompliance)},
 	}
 }
 
@@ -323,4 +327,103 @@ func (s *Server) oversightDisclosures(w http.ResponseWriter, r *http.Request, c 
 	})
 	v.Data = d
 	return s.adminRender(w, http.StatusOK, "oversight_disclosures", v)
+}
+
+// The consent-compliance audit.
+
+type complianceData struct {
+	Nav     []adminLink
+	Ran     bool
+	Sample  *enforce.ComplianceSample
+	Rows    []complianceRow
+	Again   string // the address that draws the same sample again
+	Sampled int
+}
+
+type complianceRow struct {
+	Index                               int64
+	Time                                time.Time
+	Holder, Recipient, Staff            string
+	CategoryText, PurposeText           string
+	BasisText, Detail, Review, ReviewCl string
+	Tied, Erased                        bool
+	Problems                            []string
+}
+
+func (s *Server) oversightCompliance(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	p := s.pagePrinter(r)
+	if err := c.RequireOversight(); err != nil {
+		return s.adminDenied(w, r, c, err,
+			p.Sprintf("The consent-compliance audit draws a random sample of disclosures from the audit log and checks that each is tied to the agreement and consent, or the legal basis, that permitted it."),
+			p.Sprintf("The oversight body's auditors and privacy officers."))
+	}
+	v := s.newView(r, c, "admin", "Consent-compliance audit", nil)
+	p = v.P
+	d := &complianceData{Nav: adminNav(p, c, "/oversight/compliance")}
+	// A GET form of numbers and dates: the sample is drawn when it is sent.
+	f := newForm()
+	f.Token = ""
+	q := r.URL.Query()
+	seed := rand.Uint64N(1_000_000) // a fresh suggestion; the one used is shown, to draw the sample again
+	now := s.now().UTC()
+	f.Values.Set("n", "50")
+	f.Values.Set("seed", strconv.FormatUint(seed, 10))
+	f.Values.Set("from", now.AddDate(0, 0, -sampleDefaultDays).Format(time.DateOnly))
+	f.Values.Set("to", now.Format(time.DateOnly))
+	for _, k := range []string{"n", "seed", "from", "to", "size"} {
+		if x := strings.TrimSpace(q.Get(k)); x != "" {
+			f.Values.Set(k, x)
+		}
+	}
+	v.Form, v.Data = f, d
+	if q.Get("n") == "" {
+		return s.adminRender(w, http.StatusOK, "oversight_compliance", v)
+	}
+	req, err := parseSampleQuery(f.Values, now, nil)
+	if err == nil {
+		d.Sample, err = s.svc.ComplianceSample(r.Context(), c, req)
+	}
+	if err != nil {
+		if f.fail(p, err) {
+			return s.adminRender(w, adminFormStatus(err), "oversight_compliance", v)
+		}
+		return err
+	}
+	cs := d.Sample
+	d.Ran, d.Sampled = true, len(cs.Items)
+	again := url.Values{"n": {strconv.Itoa(req.N)}, "seed": {strconv.FormatUint(cs.Seed, 10)}, "from": {cs.From.Format(time.RFC3339)},
+		"to": {cs.To.Format(time.RFC3339)}, "size": {strconv.FormatUint(cs.Size, 10)}}
+	d.Again = "/oversight/compliance?" + again.Encode()
+	for _, it := range cs.Items {
+		e := it.Entry
+		row := complianceRow{Index: e.Index, Time: e.Time, Holder: adminOrgName(cs.Names, e.HolderID), Recipient: adminOrgName(cs.Names, e.ActorOrganizationID),
+			Staff: adminOrgName(cs.Names, e.ActorID), CategoryText: p.Sprintf(string(i18n.Category(e.Category))), PurposeText: p.Sprintf(string(i18n.Purpose(e.Purpose))),
+			Tied: it.Tie.Tied(), Erased: it.Tie.Basis == accord.TieErased, BasisText: auditReportBasis(p, e.Reason)}
+		switch {
+		case e.Reason == accord.ReasonAgreementConsent:
+			title := cs.AgreementTitle[e.AgreementID]
+			if e.Provision != nil {
+				row.Detail = p.Sprintf("Agreement “%s”, version %d; consent %s, provision %d", title, e.AgreementVersion, e.ConsentID, *e.Provision+1)
+			} else {
+				row.Detail = p.Sprintf("Agreement “%s”, version %d; no consent named", title, e.AgreementVersion)
+			}
+		case it.Basis != nil:
+			row.Detail = oversightRow(p, *it.Basis, cs.Names, now).KindText
+			if it.Basis.Reference != "" {
+				row.Detail += " " + it.Basis.Reference
+			}
+			row.Review = p.Sprintf(string(i18n.Status(string(it.Basis.ReviewStatus))))
+			row.ReviewCl = map[accord.ReviewStatus]string{accord.ReviewJustified: "ok", accord.ReviewNotJustified: "bad"}[it.Basis.ReviewStatus]
+			if row.ReviewCl == "" {
+				row.ReviewCl = "warn"
+			}
+		case e.LegalBasisID != "":
+			row.Detail = e.LegalBasisID
+		}
+		for _, m := range it.Problems {
+			row.Problems = append(row.Problems, p.Render(m))
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return s.adminRender(w, http.StatusOK, "oversight_compliance", v)
 }
