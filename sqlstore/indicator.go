@@ -110,7 +110,7 @@ type factStream struct {
 
 	// people holds every client's dimensions; merged maps a merged
 	// duplicate to the client it was merged into.
-	people map[string]person
+	people *personTable
 	merged map[string]string
 	// values[k] names the values of personDims[k]; 0 is not recorded.
 	values [len(personDims)][]string
@@ -118,6 +118,16 @@ type factStream struct {
 	// strs interns the other strings facts hold (organisation ids): row
 	// values are valid only during a visit.
 	strs map[string]string
+	// registered are the clients registered in the window (merged
+	// duplicates aside), for intakes and interpreters.
+	registered []registration
+}
+
+// registration is a client registered in the window.
+type registration struct {
+	created                            int64
+	id, home                           string
+	interpreterNeeded, interpreterUsed bool
 }
 
 // personDims are the fact dimensions a person record holds, besides the
@@ -135,20 +145,25 @@ type person struct {
 // loadPeople reads every client's dimensions. An erased client's are not
 // recorded.
 func (s *factStream) loadPeople(ctx context.Context) error {
-	s.people, s.merged = map[string]person{}, map[string]string{}
+	s.people, s.merged = newPersonTable(), map[string]string{}
 	for k := range personDims {
 		s.values[k] = []string{accord.NotRecorded}
 		s.ids[k] = map[string]uint16{accord.NotRecorded: 0}
 	}
 	return s.db.visit(ctx, s.tx, []string{"id", "birth_date", "gender", "preferred_language", "interpreter_needed", "disabilities <> '[]'", "area",
-		"erased_at IS NOT NULL", "merged_into"}, `FROM clients`, nil, func(c []driver.Value) error {
-		id := strings.Clone(colStr(c[0]))
-		if into := colStr(c[8]); into != "" {
-			s.merged[id] = strings.Clone(into)
+		"erased_at IS NOT NULL", "merged_into", "created_at", "home_organization_id", "interpreter_used"}, `FROM clients`, nil, func(c []driver.Value) error {
+		id := colStr(c[0])
+		into := colStr(c[8])
+		if into != "" {
+			s.merged[strings.Clone(id)] = strings.Clone(into)
+		}
+		if created, _ := colInt(c[9]); created >= s.from && created < s.to && into == "" {
+			s.registered = append(s.registered, registration{created: created, id: strings.Clone(id), home: s.str(colStr(c[10])),
+				interpreterNeeded: colBool(c[4]) && !colBool(c[7]), interpreterUsed: colBool(c[11])})
 		}
 		var p person
 		if colBool(c[7]) { // erased
-			s.people[id] = p
+			s.people.put(id, p)
 			return nil
 		}
 		if y, m, d, ok := accord.BirthParts(colStr(c[1])); ok && y < 1<<15 {
@@ -161,14 +176,14 @@ func (s *factStream) loadPeople(ctx context.Context) error {
 		if colBool(c[5]) {
 			disability = "yes"
 		}
-		for k, v := range [len(personDims)]string{colStr(c[2]), primaryLanguage(colStr(c[3])), interpreter, disability, colStr(c[6])} {
-			id, err := s.valueID(k, v)
+		for k, value := range [len(personDims)]string{colStr(c[2]), primaryLanguage(colStr(c[3])), interpreter, disability, colStr(c[6])} {
+			v, err := s.valueID(k, value)
 			if err != nil {
 				return err
 			}
-			p.dims[k] = id
+			p.dims[k] = v
 		}
-		s.people[id] = p
+		s.people.put(id, p)
 		return nil
 	})
 }
@@ -211,7 +226,7 @@ func (s *factStream) start(unit string) *accord.IndicatorFact {
 // unit's first event; a client not found has none recorded.
 func (s *factStream) person(clientID string) {
 	f := &s.f
-	p, ok := s.people[clientID]
+	p, ok := s.people.get(clientID)
 	if !ok {
 		s.anonymous()
 		return
@@ -315,24 +330,56 @@ func (s *factStream) grievances(ctx context.Context) error {
 // duplicates are not counted (their survivor is); the organisation is the
 // client's home.
 func (s *factStream) intakes(ctx context.Context) error {
-	return s.db.visit(ctx, s.tx, []string{"c.created_at",
-		`(SELECT min(r.accepted_at) FROM referrals r WHERE r.client_id = c.id AND r.accepted_at IS NOT NULL AND r.to_org_id IN (SELECT id FROM organizations WHERE sector = 'legal'))`,
-		`(SELECT min(p.added_at) FROM cases k JOIN case_participants p ON p.case_id = k.id
-			WHERE k.client_id = c.id AND p.organization_id IN (SELECT id FROM organizations WHERE sector = 'legal'))`,
-		`(SELECT min(k.opened_at) FROM cases k WHERE k.client_id = c.id AND k.lead_organization_id IN (SELECT id FROM organizations WHERE sector = 'legal'))`,
-		"c.home_organization_id", "c.id"},
-		`FROM clients c WHERE c.created_at >= $1 AND c.created_at < $2 AND c.merged_into = '' ORDER BY c.created_at, c.id`, s.window(), func(c []driver.Value) error {
-			f := s.start("intake")
-			f.At[0] = colTime(c[0])
-			for _, v := range c[1:4] {
-				if at := colTime(v); !at.IsZero() && (f.At[1].IsZero() || at.Before(f.At[1])) {
-					f.At[1] = at
-				}
+	slices.SortFunc(s.registered, func(a, b registration) int {
+		if a.created != b.created {
+			return cmpInt(a.created, b.created)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	// First legal contacts, in three grouped passes rather than three
+	// look-ups per client.
+	first := map[string]time.Time{}
+	const legal = `SELECT id FROM organizations WHERE sector = 'legal'`
+	for _, q := range []struct{ client, at, rest string }{
+		{"r.client_id", "min(r.accepted_at)", `FROM referrals r WHERE r.accepted_at IS NOT NULL AND r.to_org_id IN (` + legal + `) GROUP BY r.client_id`},
+		{"k.client_id", "min(p.added_at)", `FROM cases k JOIN case_participants p ON p.case_id = k.id WHERE p.organization_id IN (` + legal + `) GROUP BY k.client_id`},
+		{"k.client_id", "min(k.opened_at)", `FROM cases k WHERE k.lead_organization_id IN (` + legal + `) GROUP BY k.client_id`},
+	} {
+		err := s.db.visit(ctx, s.tx, []string{q.client, q.at}, q.rest, nil, func(c []driver.Value) error {
+			at := colTime(c[1])
+			if at.IsZero() {
+				return nil
 			}
-			f.Dims[dimOrganization] = s.str(colStr(c[4]))
-			s.person(colStr(c[5]))
-			return s.fn(f)
+			id := colStr(c[0])
+			if cur, ok := first[id]; !ok || at.Before(cur) {
+				first[strings.Clone(id)] = at
+			}
+			return nil
 		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, r := range s.registered {
+		f := s.start("intake")
+		f.At[0], f.At[1] = fromUS(r.created), first[r.id]
+		f.Dims[dimOrganization] = r.home
+		s.person(r.id)
+		if err := s.fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // disclosures: every access decision in the audit log that permitted and
@@ -418,23 +465,36 @@ func (s *factStream) breakGlass(ctx context.Context) error {
 
 // interpreters: clients who need an interpreter, from registration, and
 // the first time one was used: at intake (the registration itself) or at a
-// screening. The organisation is the client's home.
+// screening. The organisation is the client's home. Erased clients are not
+// counted.
 func (s *factStream) interpreters(ctx context.Context) error {
-	return s.db.visit(ctx, s.tx, []string{"c.created_at", "c.interpreter_used",
-		"(SELECT min(s.recorded_at) FROM screenings s WHERE s.client_id = c.id AND s.interpreter_used)", "c.home_organization_id", "c.id"},
-		`FROM clients c WHERE c.interpreter_needed AND c.erased_at IS NULL AND c.merged_into = '' AND c.created_at >= $1 AND c.created_at < $2
-		ORDER BY c.created_at, c.id`, s.window(), func(c []driver.Value) error {
-			f := s.start("interpreter")
-			f.At[0] = colTime(c[0])
-			if colBool(c[1]) {
-				f.At[1] = f.At[0]
-			} else {
-				f.At[1] = colTime(c[2])
-			}
-			f.Dims[dimOrganization] = s.str(colStr(c[3]))
-			s.person(colStr(c[4]))
-			return s.fn(f)
+	screened := map[string]time.Time{}
+	err := s.db.visit(ctx, s.tx, []string{"client_id", "min(recorded_at)"}, `FROM screenings WHERE interpreter_used GROUP BY client_id`, nil,
+		func(c []driver.Value) error {
+			screened[strings.Clone(colStr(c[0]))] = colTime(c[1])
+			return nil
 		})
+	if err != nil {
+		return err
+	}
+	for _, r := range s.registered { // sorted by intakes
+		if !r.interpreterNeeded {
+			continue
+		}
+		f := s.start("interpreter")
+		f.At[0] = fromUS(r.created)
+		if r.interpreterUsed {
+			f.At[1] = f.At[0]
+		} else {
+			f.At[1] = screened[r.id]
+		}
+		f.Dims[dimOrganization] = r.home
+		s.person(r.id)
+		if err := s.fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // treatmentStarted is the health outcome that marks treatment started.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/accord-project/accord"
-	"github.com/accord-project/accord/indicator"
 	"github.com/accord-project/accord/sealing"
 	"github.com/accord-project/accord/sqlstore"
 )
@@ -199,35 +198,7 @@ func BenchmarkIndicatorFacts(b *testing.B) {
 
 	// The goal: the whole default suite, every breakdown, for every
 	// quarter of the two years, from the database.
-	b.Run("suite", func(b *testing.B) {
-		var periods []accord.Period
-		for p := accord.PeriodOf(benchStart); p.Start().Before(benchStart.AddDate(2, 0, 0)); p = p.Next() {
-			periods = append(periods, p)
-		}
-		var facts int
-		var results []indicator.Result
-		start, cpu := time.Now(), cpuTime()
-		for b.Loop() {
-			comp, err := indicator.NewComputer(indicator.Default(), periods)
-			if err != nil {
-				b.Fatal(err)
-			}
-			facts = 0
-			if err := db.IndicatorFacts(ctx, from, to, func(f *accord.IndicatorFact) error {
-				comp.Add(f)
-				facts++
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
-			results = comp.Results()
-		}
-		elapsed, used := time.Since(start).Seconds()/float64(b.N), (cpuTime()-cpu).Seconds()/float64(b.N)
-		b.ReportMetric(elapsed, "wall-s")
-		b.ReportMetric(used, "cpu-s")
-		b.ReportMetric(float64(facts), "facts")
-		b.ReportMetric(float64(len(results)), "results")
-	})
+	b.Run("suite", func(b *testing.B) { benchSuite(b, db, from, to) })
 
 	b.Run("facts", func(b *testing.B) {
 		var facts, events, referrals int
