@@ -175,6 +175,17 @@ func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID stri
 	if n == 0 {
 		return accord.Errorf(accord.ENOTFOUND, "client not found")
 	}
+	e := changeEntry(actor, "client.erase."+string(reason), clientID, clientID)
+	if err := eraseClient(ctx, tx, e); err != nil {
+		return err
+	}
+	return tx.commit(ctx)
+}
+
+// eraseClient erases e.ClientID inside tx and queues e, as an erasure
+// entry, to be appended with it.
+func eraseClient(ctx context.Context, tx *Tx, e accord.AuditEntry) error {
+	clientID := e.ClientID
 	for _, q := range []string{
 		`DELETE FROM client_keys WHERE client_id = $1`,
 		`DELETE FROM client_match_keys WHERE client_id = $1`,
@@ -195,8 +206,7 @@ func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID stri
 	if err := tx.policyChanged(ctx, "client_erased", clientID); err != nil {
 		return err
 	}
-	e := changeEntry(actor, "client.erase."+string(reason), clientID, clientID)
 	e.Kind = accord.AuditErasure
 	tx.record(e)
-	return tx.commit(ctx)
+	return nil
 }
