@@ -44,17 +44,17 @@ const (
 type RetentionHold string
 
 const (
-	HoldOpenCase       RetentionHold = "open_case"        // a case the organisation leads or takes part in is open
-	HoldCaseRecord     RetentionHold = "case_record"      // a closed joint case: it is erased with the client, not piecemeal
-	HoldOpenReferral   RetentionHold = "open_referral"    // a referral to or from the organisation is not finished
-	HoldOpenEscalation RetentionHold = "open_escalation"  // an escalation to the organisation is open or acknowledged
-	HoldLegalBasis     RetentionHold = "legal_basis"      // a court order, duty or emergency access is in force or awaits review
-	HoldGrievance      RetentionHold = "open_grievance"   // an open complaint names one of the client's cases
-	HoldBreach         RetentionHold = "open_breach"      // an open breach incident affected the client
-	HoldNoAgreement    RetentionHold = "no_agreement"     // no agreement sets a retention period for this data
-	HoldOtherHolding   RetentionHold = "other_holding"    // the client is erased only when every organisation's data is due
-	HoldNotDue         RetentionHold = "not_due"          // (internal) the period has not ended
-	holdNone           RetentionHold = ""                 //
+	HoldOpenCase       RetentionHold = "open_case"       // a case the organisation leads or takes part in is open
+	HoldCaseRecord     RetentionHold = "case_record"     // a closed joint case: it is erased with the client, not piecemeal
+	HoldOpenReferral   RetentionHold = "open_referral"   // a referral to or from the organisation is not finished
+	HoldOpenEscalation RetentionHold = "open_escalation" // an escalation to the organisation is open or acknowledged
+	HoldLegalBasis     RetentionHold = "legal_basis"     // a court order, duty or emergency access is in force or awaits review
+	HoldGrievance      RetentionHold = "open_grievance"  // an open complaint names one of the client's cases
+	HoldBreach         RetentionHold = "open_breach"     // an open breach incident affected the client
+	HoldNoAgreement    RetentionHold = "no_agreement"    // no agreement sets a retention period for this data
+	HoldOtherHolding   RetentionHold = "other_holding"   // the client is erased only when every organisation's data is due
+	HoldNotDue         RetentionHold = "not_due"         // (internal) the period has not ended
+	holdNone           RetentionHold = ""                //
 )
 
 // RetentionHolds lists the holds a plan can report.
@@ -115,24 +115,34 @@ type RetentionPlan struct {
 // governing returns the agreement that sets how long org may keep what it
 // holds about a client whose data the organisations in holders hold: of
 // every agreement that was ever signed (not a draft) naming org and another
-// of the holders — or, when org is the only holder, naming org — the one
-// with the longest retention period (the latest version on a tie).
+// of the holders, the one with the longest retention period (the latest
+// version on a tie). When no agreement links org to another holder (the
+// client is org's alone, or the others hold the client under agreements
+// among themselves), the longest of every signed agreement naming org: the
+// client's data is in the partnership's system under those. Nil when org
+// is party to no signed agreement at all.
 func governing(org string, holders []string, agreements []Agreement) *Agreement {
-	var best *Agreement
-	for i := range agreements {
-		a := &agreements[i]
-		if a.Status == AgreementDraft || !slices.Contains(a.Parties, org) {
-			continue
+	pick := func(linked bool) *Agreement {
+		var best *Agreement
+		for i := range agreements {
+			a := &agreements[i]
+			if a.Status == AgreementDraft || !slices.Contains(a.Parties, org) {
+				continue
+			}
+			if linked && !slices.ContainsFunc(a.Parties, func(p string) bool { return p != org && slices.Contains(holders, p) }) {
+				continue
+			}
+			if best == nil || a.RetentionDays > best.RetentionDays ||
+				a.RetentionDays == best.RetentionDays && (a.ID > best.ID || a.ID == best.ID && a.Version > best.Version) {
+				best = a
+			}
 		}
-		if len(holders) > 1 && !slices.ContainsFunc(a.Parties, func(p string) bool { return p != org && slices.Contains(holders, p) }) {
-			continue
-		}
-		if best == nil || a.RetentionDays > best.RetentionDays ||
-			a.RetentionDays == best.RetentionDays && (a.ID > best.ID || a.ID == best.ID && a.Version > best.Version) {
-			best = a
-		}
+		return best
 	}
-	return best
+	if a := pick(true); a != nil {
+		return a
+	}
+	return pick(false)
 }
 
 // PlanRetention judges every client's holdings at now. An organisation's

@@ -105,6 +105,13 @@ func (s *Service) RetentionReport(ctx context.Context, c *Caller) (*RetentionRep
 	for _, a := range as {
 		r.Names[a.ID] = a.Title
 	}
+	for _, run := range r.Runs {
+		if _, ok := r.Names[run.StartedBy]; !ok && run.StartedBy != "system" {
+			if st, err := s.db.FindStaff(ctx, run.StartedBy); err == nil {
+				r.Names[run.StartedBy] = st.DisplayName
+			}
+		}
+	}
 	e := changeEntryFor(c.Actor(), "retention.plan", "")
 	e.Kind, e.Count, e.RequestID = accord.AuditExport, len(plan.Due), c.RequestID
 	return r, s.db.AppendAudit(ctx, e)

@@ -202,11 +202,11 @@ func TestRetentionPurgeResumes(t *testing.T) {
 					}
 				}
 				want := map[string]int{
-					"retention.run.start  ":                                              1,
-					"client.erase.retention_ended " + w.gone1.ID + " " + fx.clinic.ID:     1,
-					"client.erase.retention_ended " + w.gone2.ID + " " + fx.clinic.ID:     1,
-					"retention.purge_holding " + w.split.ID + " " + fx.clinic.ID:          1,
-					"retention.run.finish  ":                                             1,
+					"retention.run.start  ": 1,
+					"client.erase.retention_ended " + w.gone1.ID + " " + fx.clinic.ID: 1,
+					"client.erase.retention_ended " + w.gone2.ID + " " + fx.clinic.ID: 1,
+					"retention.purge_holding " + w.split.ID + " " + fx.clinic.ID:      1,
+					"retention.run.finish  ": 1,
 				}
 				if diff := cmp.Diff(want, count); diff != "" {
 					t.Errorf("audit entries (-want +got):\n%s", diff)
