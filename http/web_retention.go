@@ -110,7 +110,7 @@ func retentionCounts(p *i18n.Printer, m map[accord.RetentionKind]int) string {
 	var parts []string
 	for _, k := range accord.RetentionKinds {
 		if n := m[k]; n > 0 {
-			parts = append(parts, p.Sprintf("%[1]d %[2]s", n, retentionKindLabel(p, k)))
+			parts = append(parts, p.Sprintf("%[1]s: %[2]d", retentionKindLabel(p, k), n))
 		}
 	}
 	if len(parts) == 0 {
