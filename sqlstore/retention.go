@@ -46,13 +46,21 @@ var (
 			FROM records x WHERE 1 = 1{client} GROUP BY x.client_id, x.organization_id, CASE WHEN x.case_id = '' THEN 'records' ELSE 'notes' END`),
 		factsQuery(`SELECT x.client_id, x.organization_id, 'screenings', count(*), max(x.recorded_at), 0
 			FROM screenings x WHERE 1 = 1{client} GROUP BY x.client_id, x.organization_id`),
-		factsQuery(`SELECT x.client_id, o.org, 'cases', count(*), max(COALESCE(x.closed_at, x.opened_at)), sum(CASE WHEN x.status = 'open' THEN 1 ELSE 0 END)
-			FROM cases x JOIN (SELECT id AS case_id, lead_organization_id AS org FROM cases UNION SELECT case_id, organization_id FROM case_participants) o
-			ON o.case_id = x.id WHERE 1 = 1{client} GROUP BY x.client_id, o.org`),
-		factsQuery(`SELECT x.client_id, x.org, 'referrals', count(*), max(x.updated_at),
+		// Cases: each participant's, then the lead's when not a participant.
+		factsQuery(`SELECT x.client_id, p.organization_id, 'cases', count(*), max(COALESCE(x.closed_at, x.opened_at)),
+			sum(CASE WHEN x.status = 'open' THEN 1 ELSE 0 END)
+			FROM cases x JOIN case_participants p ON p.case_id = x.id WHERE 1 = 1{client} GROUP BY x.client_id, p.organization_id`),
+		factsQuery(`SELECT x.client_id, x.lead_organization_id, 'cases', count(*), max(COALESCE(x.closed_at, x.opened_at)),
+			sum(CASE WHEN x.status = 'open' THEN 1 ELSE 0 END)
+			FROM cases x WHERE NOT EXISTS (SELECT 1 FROM case_participants p WHERE p.case_id = x.id AND p.organization_id = x.lead_organization_id){client}
+			GROUP BY x.client_id, x.lead_organization_id`),
+		// Referrals: the sender's side, then the receiver's.
+		factsQuery(`SELECT x.client_id, x.from_org_id, 'referrals', count(*), max(x.updated_at),
 			sum(CASE WHEN x.status IN ('sent', 'received', 'accepted', 'in_progress') THEN 1 ELSE 0 END)
-			FROM (SELECT client_id, from_org_id AS org, updated_at, status FROM referrals UNION ALL SELECT client_id, to_org_id, updated_at, status FROM referrals) x
-			WHERE 1 = 1{client} GROUP BY x.client_id, x.org`),
+			FROM referrals x WHERE 1 = 1{client} GROUP BY x.client_id, x.from_org_id`),
+		factsQuery(`SELECT x.client_id, x.to_org_id, 'referrals', count(*), max(x.updated_at),
+			sum(CASE WHEN x.status IN ('sent', 'received', 'accepted', 'in_progress') THEN 1 ELSE 0 END)
+			FROM referrals x WHERE 1 = 1{client} GROUP BY x.client_id, x.to_org_id`),
 		factsQuery(`SELECT x.client_id, x.organization_id, 'escalations', count(*), max(COALESCE(x.resolved_at, x.acknowledged_at, x.raised_at)),
 			sum(CASE WHEN x.status IN ('open', 'acknowledged') THEN 1 ELSE 0 END)
 			FROM escalations x WHERE 1 = 1{client} GROUP BY x.client_id, x.organization_id`),
@@ -86,14 +94,18 @@ func retentionFacts(ctx context.Context, q querier, clientID string, now time.Ti
 	}
 	var order []string
 	clients := map[string]*accord.ClientFacts{}
-	holdings := map[[2]string]*accord.HoldingFacts{}
+	holdings := map[string]map[string]*accord.HoldingFacts{} // client → organisation →
 	holding := func(c *accord.ClientFacts, org string) *accord.HoldingFacts {
-		k := [2]string{c.ClientID, org}
-		if h := holdings[k]; h != nil {
+		byOrg := holdings[c.ClientID]
+		if byOrg == nil {
+			byOrg = map[string]*accord.HoldingFacts{}
+			holdings[c.ClientID] = byOrg
+		}
+		if h := byOrg[org]; h != nil {
 			return h
 		}
 		h := &accord.HoldingFacts{OrganizationID: org, Counts: map[accord.RetentionKind]int{}}
-		holdings[k] = h
+		byOrg[org] = h
 		return h
 	}
 	query := qRetentionClients.all
@@ -195,10 +207,8 @@ func retentionFacts(ctx context.Context, q querier, clientID string, now time.Ti
 	out := make([]accord.ClientFacts, 0, len(order))
 	for _, id := range order {
 		c := clients[id]
-		for k, h := range holdings {
-			if k[0] == id {
-				c.Holdings = append(c.Holdings, *h)
-			}
+		for _, h := range holdings[id] {
+			c.Holdings = append(c.Holdings, *h)
 		}
 		slices.SortFunc(c.Holdings, func(a, b accord.HoldingFacts) int { return strings.Compare(a.OrganizationID, b.OrganizationID) })
 		out = append(out, *c)

@@ -36,3 +36,6 @@ CREATE TABLE retention_items (
 	PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX retention_items_client ON retention_items (run_id, client_id);
+
+-- A purge reads each client's escalations.
+CREATE INDEX escalations_client ON escalations (client_id);
