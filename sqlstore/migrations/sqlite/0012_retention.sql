@@ -35,7 +35,7 @@ CREATE TABLE retention_items (
 	done_at           INTEGER,
 	PRIMARY KEY (run_id, seq)
 );
-CREATE INDEX retention_items_client ON retention_items (run_id, client_id);
+CREATE INDEX retention_items_client ON retention_items (run_id, client_id, seq);
 
 -- A purge reads each client's escalations.
 CREATE INDEX escalations_client ON escalations (client_id);
