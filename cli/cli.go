@@ -59,6 +59,9 @@ Usage:
                                                            exit status 3 when it refuses one)
   accord report build --period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5] [--lang en,es,fr,ar]
                                                            write a quarter's indicator report (JSON, CSV, HTML)
+  accord retention plan [--db DSN] [--json]                 what a purge would do now (a dry run)
+  accord retention purge [--db DSN]                         purge what is past retention (resumes an
+                                                           interrupted run)
   accord keys rotate [--db DSN] [--data-keys]               rotate the key-encryption key
   accord version
 
@@ -95,6 +98,8 @@ func Run(ctx context.Context, env Env) (err error) {
 		return runWitness(ctx, env, args)
 	case "report":
 		return runReport(ctx, env, args)
+	case "retention":
+		return runRetention(ctx, env, args)
 	case "version", "--version":
 		fmt.Fprintln(env.Stdout, "accord", Version())
 		return nil

@@ -74,6 +74,10 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	retention, err := a.demoRetention(ctx, p)
+	if err != nil {
+		return err
+	}
 	return a.serve(ctx, *addr, func(url string) {
 		printDemo(env.Stdout, url, *dsn, a.keys.Dir, *credFile, p)
 		printDemoPortal(env.Stdout, url, portal)
@@ -81,6 +85,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		printDemoReport(env.Stdout, url, report)
 		printDemoCompliance(env.Stdout, url, compliance)
 		printDemoWitness(env.Stdout, url, witness)
+		printDemoRetention(env.Stdout, url, retention)
 	})
 }
 

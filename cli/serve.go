@@ -28,6 +28,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	keysDir := fs.String("keys", env.Getenv("ACCORD_KEYS_DIR"), "directory of keys kept outside the database (default: next to the database)")
 	origin := fs.String("origin", "", "name of a new audit log in its checkpoints (default: generated)")
 	witnessKeys := witnessKeysFlag(fs, env)
+	retention := fs.Duration("retention-every", 24*time.Hour, "how often a retention purge run starts on its own (0: never; runs started on the page or with accord retention purge are still worked)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,6 +43,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	defer app.Close()
 	app.witnesses = witnesses
+	app.retentionEvery = *retention
 	return app.serve(ctx, *addr, nil)
 }
 
@@ -85,6 +87,8 @@ type app struct {
 	svc  *enforce.Service
 	// witnesses are the witnesses whose cosignatures the server takes.
 	witnesses []note.Verifier
+	// retentionEvery is how often the runner starts a purge run itself.
+	retentionEvery time.Duration
 }
 
 // open opens the database (migrating it) and its keys, creating missing
@@ -140,7 +144,8 @@ func (a *app) serve(ctx context.Context, addr string, announce func(url string))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.background(ctx)
-	runner := &enforce.Runner{DB: a.db, Catalogue: cat, Logger: logger, PublicURL: a.env.Getenv("ACCORD_PUBLIC_URL")}
+	runner := &enforce.Runner{DB: a.db, Catalogue: cat, Logger: logger, PublicURL: a.env.Getenv("ACCORD_PUBLIC_URL"),
+		RetentionEvery: a.retentionEvery}
 	if runner.PublicURL == "" {
 		runner.PublicURL = url
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/i18n"
 	"github.com/accord-project/accord/sqlstore"
 	"golang.org/x/text/language"
@@ -69,8 +70,15 @@ type Runner struct {
 	PublicURL string // links in e-mails
 	Logger    *slog.Logger
 	// Tick is how often the runner looks for due work (default 200 ms).
-	Tick   time.Duration
-	worker string
+	Tick time.Duration
+	// RetentionEvery is how often a retention purge run starts on its own,
+	// counted from the start of the last run, whoever started it (0: never).
+	// Runs started elsewhere, and interrupted ones, are worked regardless.
+	RetentionEvery time.Duration
+	// RetentionTick is how often the runner looks for a purge run to work
+	// (default 10 s).
+	RetentionTick time.Duration
+	worker        string
 }
 
 // Run works until ctx ends.
@@ -83,6 +91,12 @@ func (r *Runner) Run(ctx context.Context) {
 	r.worker = hex.EncodeToString(b[:])
 	t := time.NewTicker(r.Tick)
 	defer t.Stop()
+	retentionDone := make(chan struct{})
+	go func() {
+		defer close(retentionDone)
+		r.retentionLoop(ctx)
+	}()
+	defer func() { <-retentionDone }()
 	for {
 		if n, err := r.FireDue(ctx); err != nil && ctx.Err() == nil {
 			r.logger().Error("firing timers", "err", err)
@@ -98,6 +112,50 @@ func (r *Runner) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// retentionLoop starts a purge run when one is due and works any run
+// waiting, in its own goroutine: a purge of many clients must not hold up
+// escalations.
+func (r *Runner) retentionLoop(ctx context.Context) {
+	tick := r.RetentionTick
+	if tick == 0 {
+		tick = 10 * time.Second
+	}
+	w := NewRetentionWorker(r.DB)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if err := r.Retention(ctx, w); err != nil && ctx.Err() == nil {
+			r.logger().Error("retention purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Retention starts a purge run if RetentionEvery has passed since the last
+// one started, then works the running run if w can claim it.
+func (r *Runner) Retention(ctx context.Context, w *RetentionWorker) error {
+	if r.RetentionEvery > 0 {
+		last, ok, err := r.DB.LastRetentionRunStart(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok || !time.Now().Before(last.Add(r.RetentionEvery)) {
+			if _, _, err := r.DB.StartRetentionRun(ctx, w.Actor); err != nil && accord.ErrorCode(err) != accord.ECONFLICT {
+				return err
+			}
+		}
+	}
+	run, err := w.Work(ctx)
+	if run != nil {
+		r.logger().Info("retention purge run", "run", run.ID, "status", run.Status, "planned", run.Planned, "done", run.Done, "skipped", run.Skipped)
+	}
+	return err
 }
 
 func (r *Runner) logger() *slog.Logger {

@@ -19,7 +19,7 @@ type route struct {
 
 func (s *Server) routeTable() []route {
 	var rs []route
-	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages(), s.grievancePages(), s.oversightPages(), s.breachRoutes(), s.indicatorPages()} {
+	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages(), s.grievancePages(), s.oversightPages(), s.breachRoutes(), s.indicatorPages(), s.retentionRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs

@@ -129,6 +129,9 @@ func auditNav(p *i18n.Printer, c *enforce.Caller, current string) []adminLink {
 	if c.HandlesBreaches() {
 		out = append(out, adminLink{Href: "/breaches", Label: p.Sprintf("Breach incidents"), Current: current == "/breaches"})
 	}
+	if c.ReadsRetention() {
+		out = append(out, adminLink{Href: "/retention", Label: p.Sprintf("Retention"), Current: current == "/retention"})
+	}
 	return out
 }
 

@@ -178,28 +178,45 @@ func (db *DB) EraseClient(ctx context.Context, actor accord.Actor, clientID stri
 	if n == 0 {
 		return accord.Errorf(accord.ENOTFOUND, "client not found")
 	}
-	for _, q := range []string{
-		`DELETE FROM client_keys WHERE client_id = $1`,
-		`DELETE FROM client_match_keys WHERE client_id = $1`,
-		`DELETE FROM records WHERE client_id = $1`,
-		`DELETE FROM consents WHERE client_id = $1`,
-		`DELETE FROM legal_bases WHERE client_id = $1`,
-		`DELETE FROM care_team WHERE client_id = $1`,
-	} {
+	e := changeEntry(actor, "client.erase."+string(reason), clientID, clientID)
+	if err := eraseClient(ctx, tx, e); err != nil {
+		return err
+	}
+	return tx.commit(ctx)
+}
+
+// The statements of an erasure, prepared once: a retention purge runs
+// them for thousands of clients.
+var (
+	qEraseClient = []string{
+		hot(`DELETE FROM client_keys WHERE client_id = $1`),
+		hot(`DELETE FROM client_match_keys WHERE client_id = $1`),
+		hot(`DELETE FROM records WHERE client_id = $1`),
+		hot(`DELETE FROM consents WHERE client_id = $1`),
+		hot(`DELETE FROM legal_bases WHERE client_id = $1`),
+		hot(`DELETE FROM care_team WHERE client_id = $1`),
+	}
+	qEraseClientRow = hot(`UPDATE clients SET given_name = '', family_name = '', search_name = '', birth_date = '', gender = 'not_stated',
+		gender_text = '', preferred_language = 'und', languages = '[]', interpreter_needed = FALSE, disabilities = '[]', identifiers = '[]',
+		phone = '', email = '', address = '', area = '', erased_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`)
+)
+
+// eraseClient erases e.ClientID inside tx and queues e, as an erasure
+// entry, to be appended with it.
+func eraseClient(ctx context.Context, tx *Tx, e accord.AuditEntry) error {
+	clientID := e.ClientID
+	for _, q := range qEraseClient {
 		if _, err := tx.ExecContext(ctx, q, clientID); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE clients SET given_name = '', family_name = '', search_name = '', birth_date = '', gender = 'not_stated',
-		gender_text = '', preferred_language = 'und', languages = '[]', interpreter_needed = FALSE, disabilities = '[]', identifiers = '[]',
-		phone = '', email = '', address = '', area = '', erased_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`, us(tx.now), clientID); err != nil {
+	if _, err := tx.ExecContext(ctx, qEraseClientRow, us(tx.now), clientID); err != nil {
 		return err
 	}
 	if err := tx.policyChanged(ctx, "client_erased", clientID); err != nil {
 		return err
 	}
-	e := changeEntry(actor, "client.erase."+string(reason), clientID, clientID)
 	e.Kind = accord.AuditErasure
 	tx.record(e)
-	return tx.commit(ctx)
+	return nil
 }
