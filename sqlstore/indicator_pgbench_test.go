@@ -134,7 +134,7 @@ func indicatorBenchPostgres(b *testing.B, n int) string {
 		}
 		b.Logf("%s: %d rows in %v", table, copied, time.Since(t).Round(time.Millisecond))
 	}
-	if _, err := conn.Exec(ctx, `ANALYZE`); err != nil {
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE bench_done (at BIGINT)`); err != nil {
