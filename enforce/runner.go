@@ -69,9 +69,14 @@ type Runner struct {
 	PublicURL string // links in e-mails
 	Logger    *slog.Logger
 	// Tick is how often the runner looks for due work (default 200 ms).
-	Tick   time.Duration
+	Tick time.Duration
+	// Now is the clock (time.Now when nil).
+	Now    func() time.Time
 	worker string
 }
+
+// detectEvery is how often the runner looks for a day to detect anomalies in.
+const detectEvery = time.Minute
 
 // Run works until ctx ends.
 func (r *Runner) Run(ctx context.Context) {
@@ -83,7 +88,14 @@ func (r *Runner) Run(ctx context.Context) {
 	r.worker = hex.EncodeToString(b[:])
 	t := time.NewTicker(r.Tick)
 	defer t.Stop()
+	var detected time.Time
 	for {
+		if time.Since(detected) >= detectEvery {
+			detected = time.Now()
+			if _, err := r.DetectDaily(ctx); err != nil && ctx.Err() == nil {
+				r.logger().Error("detecting access anomalies", "err", err)
+			}
+		}
 		if n, err := r.FireDue(ctx); err != nil && ctx.Err() == nil {
 			r.logger().Error("firing timers", "err", err)
 		} else if n > 0 {
@@ -210,6 +222,8 @@ func NoticeText(p *i18n.Printer, kind string) string {
 		return p.Sprintf("An emergency access, court order or duty in law has waited more than 72 hours for oversight review")
 	case "breach.recorded":
 		return p.Sprintf("A breach incident was recorded: the supervisory authority must be told within 72 hours")
+	case "anomaly.review_overdue":
+		return p.Sprintf("An access anomaly alert has waited more than 72 hours for oversight review")
 	case "breach.overdue":
 		return p.Sprintf("A breach incident is past its 72 hours and the supervisory authority has not been told")
 	}
@@ -229,6 +243,8 @@ func LinkPath(id string) string {
 		return "grievances/" + id
 	case strings.HasPrefix(id, "lgb_"):
 		return "oversight/reviews/" + id
+	case strings.HasPrefix(id, "anm_"):
+		return "oversight/anomalies/" + id
 	case strings.HasPrefix(id, "brc_"):
 		return "breaches/" + id
 	}
