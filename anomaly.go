@@ -108,7 +108,7 @@ func (t *AnomalyThresholds) AfterHoursAt(at time.Time) bool {
 // of range is named.
 func (t *AnomalyThresholds) Validate() error {
 	for _, f := range []struct {
-		name     string
+		name      string
 		v, lo, hi int
 	}{
 		{"outside_caseload", t.OutsideCaseload, 1, 100000},

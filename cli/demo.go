@@ -70,12 +70,17 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	alerts, err := a.demoAnomalies(ctx)
+	if err != nil {
+		return err
+	}
 	return a.serve(ctx, *addr, func(url string) {
 		printDemo(env.Stdout, url, *dsn, a.keys.Dir, *credFile, p)
 		printDemoPortal(env.Stdout, url, portal)
 		printDemoBreach(env.Stdout, url, breach)
 		printDemoReport(env.Stdout, url, report)
 		printDemoWitness(env.Stdout, url, witness)
+		printDemoAnomalies(env.Stdout, url, alerts)
 	})
 }
 

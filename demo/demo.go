@@ -69,6 +69,9 @@ type Partnership struct {
 	Services []accord.Service `json:"services"`
 	// History is the casework of the last quarters, for the indicators.
 	History History `json:"history"`
+	// Access is the last AccessDays days of staff reading clients, as
+	// audit log entries in time order, for access anomaly detection.
+	Access []accord.AuditEntry `json:"access"`
 }
 
 // Chain is one organisation's escalation contacts.
@@ -113,6 +116,7 @@ func Generate(opts Options) (*Partnership, error) {
 	g.scenarios()
 	g.casework()
 	g.history()
+	g.access()
 	return g.p, nil
 }
 
