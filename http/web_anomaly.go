@@ -39,10 +39,10 @@ func (s *Server) anomalyPages() []route {
 type anomalyRow struct {
 	accord.Anomaly
 	RuleText, Explanation, Staff, Org, Reviewer string
-	DecisionText, DecisionClass               string
-	DueAt                                     time.Time
-	Overdue                                   bool
-	Age                                       string
+	DecisionText, DecisionClass                 string
+	DueAt                                       time.Time
+	Overdue                                     bool
+	Age                                         string
 }
 
 func anomalyRowOf(p *i18n.Printer, a accord.Anomaly, names map[string]string, now time.Time) anomalyRow {
