@@ -248,12 +248,21 @@ func (s *AnomalyScan) Add(e *AuditEntry) {
 		}
 		h[c] = struct{}{}
 	}
-	if s.thr.AfterHoursAt(e.Time) {
+	if s.afterHours(e.Time) {
 		if a.AfterHours == nil {
 			a.AfterHours = map[int32]struct{}{}
 		}
 		a.AfterHours[c] = struct{}{}
 	}
+}
+
+// afterHours is AfterHoursAt with the time zone loaded once.
+func (s *AnomalyScan) afterHours(at time.Time) bool {
+	h := at.In(s.loc).Hour()
+	if s.thr.AfterHoursFrom > s.thr.AfterHoursTo {
+		return h >= s.thr.AfterHoursFrom || h < s.thr.AfterHoursTo
+	}
+	return h >= s.thr.AfterHoursFrom && h < s.thr.AfterHoursTo
 }
 
 // Staff returns the activity of every staff member seen, by id.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -151,6 +152,118 @@ type anomalyLeaf struct {
 	ObjectID string           `json:"object"`
 }
 
+// interner turns the bytes of a leaf's value into a string, allocating
+// only the first time it sees them: a day's leaves repeat a few hundred
+// staff ids, a few organisations and codes, and each client id a few times.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
+// scan reads l from leaf in one pass, without reflection, and reports
+// whether it could: leaves are canonical JSON (auditlog.EncodeLeaf), an
+// object of keys and values with no spaces, whose strings are ids and
+// codes. A string with an escape is left to encoding/json (false).
+func (l *anomalyLeaf) scan(b []byte, in interner) bool {
+	*l = anomalyLeaf{}
+	if len(b) < 2 || b[0] != '{' {
+		return false
+	}
+	i := 1
+	for i < len(b) && b[i] != '}' {
+		if b[i] != '"' {
+			return false
+		}
+		k := bytes.IndexByte(b[i+1:], '"')
+		if k < 0 || i+k+2 >= len(b) || b[i+k+2] != ':' {
+			return false
+		}
+		key := b[i+1 : i+1+k]
+		for _, c := range key {
+			if (c < 'a' || c > 'z') && c != '_' {
+				return false // encoding/json would match keys in any case
+			}
+		}
+		i += k + 3
+		if i >= len(b) {
+			return false
+		}
+		if b[i] == '"' {
+			n := bytes.IndexByte(b[i+1:], '"')
+			if n < 0 {
+				return false
+			}
+			v := b[i+1 : i+1+n]
+			if !plainBytes(v) {
+				return false
+			}
+			switch string(key) {
+			case "kind":
+				l.Kind = accord.AuditKind(in.get(v))
+			case "actor":
+				l.ActorID = in.get(v)
+			case "actor_org":
+				l.ActorOrg = in.get(v)
+			case "client":
+				l.ClientID = in.get(v)
+			case "holder":
+				l.HolderID = in.get(v)
+			case "effect":
+				l.Effect = in.get(v)
+			case "action":
+				l.Action = in.get(v)
+			case "object":
+				l.ObjectID = in.get(v)
+			}
+			i += n + 2
+		} else {
+			// A number, true/false, or a list of codes: skip to the comma
+			// or brace that ends it.
+			depth := 0
+			for ; i < len(b); i++ {
+				c := b[i]
+				if c == '"' {
+					n := bytes.IndexByte(b[i+1:], '"')
+					if n < 0 {
+						return false
+					}
+					i += n + 1
+				} else if c == '[' || c == '{' {
+					depth++
+				} else if c == ']' || c == '}' {
+					if depth == 0 {
+						break
+					}
+					depth--
+				} else if c == ',' && depth == 0 {
+					break
+				}
+			}
+		}
+		if i < len(b) && b[i] == ',' {
+			i++
+		}
+	}
+	return i == len(b)-1
+}
+
+// plainBytes reports whether b is printable ASCII without escapes: what
+// ids, codes and keys are, and what decodes to itself.
+func plainBytes(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // ScanAnomalies adds to s every decision entry of [from, to) and returns
 // how many it read.
 func (db *DB) ScanAnomalies(ctx context.Context, s *accord.AnomalyScan, from, to time.Time) (scanned int, err error) {
@@ -170,14 +283,19 @@ func (db *DB) ScanAnomalies(ctx context.Context, s *accord.AnomalyScan, from, to
 	defer rows.Close()
 	var leaf sql.RawBytes
 	var e accord.AuditEntry
+	var l anomalyLeaf
+	in := interner{}
 	for rows.Next() {
 		var idx, at int64
 		if err := rows.Scan(&idx, &at, &leaf); err != nil {
 			return scanned, err
 		}
-		var l anomalyLeaf
-		if err := json.Unmarshal(leaf, &l); err != nil {
-			return scanned, fmt.Errorf("audit entry %d: %w", idx, err)
+		if !l.scan(leaf, in) {
+			// Not in the shape the log writes (an escape, say): decode it.
+			l = anomalyLeaf{}
+			if err := json.Unmarshal(leaf, &l); err != nil {
+				return scanned, fmt.Errorf("audit entry %d: %w", idx, err)
+			}
 		}
 		scanned++
 		e = accord.AuditEntry{Time: fromUS(at), Kind: l.Kind, ActorID: l.ActorID, ActorOrganizationID: l.ActorOrg, ClientID: l.ClientID,
