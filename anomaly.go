@@ -194,66 +194,97 @@ func (a *Anomaly) ReviewOverdue(now time.Time) bool {
 // AnomalyScan adds up one window of the audit log, staff member by staff
 // member: the clients each read (a permitted decision they asked for
 // themselves, BreachDisclosure), by holding organisation and after hours,
-// and the requests refused to them. Client ids are interned so that a
-// client read by many costs one string.
+// and the requests refused to them. Each read is kept as one packed
+// integer (staff member, client, holder, after hours) and the day's reads
+// are sorted once when counted: a million reads cost a sort rather than
+// millions of set insertions.
 type AnomalyScan struct {
 	thr     *AnomalyThresholds
 	loc     *time.Location
 	clients map[string]int32
-	staff   map[string]*StaffActivity
+	names   []string // client ids by index
+	holders map[string]uint16
+	hnames  []string
+	staff   map[string]int32
+	acts    []*StaffActivity
+	reads   []uint64
+	counted bool
 }
 
 // StaffActivity is one staff member's activity in a window.
 type StaffActivity struct {
 	StaffID        string
 	OrganizationID string
-	// Clients read; by holding organisation; after hours.
-	Clients    map[int32]struct{}
-	ByHolder   map[string]map[int32]struct{}
-	AfterHours map[int32]struct{}
+	// Clients is how many distinct clients they read; ByHolder by holding
+	// organisation; AfterHours outside working hours.
+	Clients    int
+	ByHolder   map[string]int
+	AfterHours int
 	Denials    int
+	clients    []int32 // the distinct clients read, once counted
 }
+
+// Limits of the packed reads: staff members and holders seen in one
+// window, and clients.
+const (
+	scanStaffBits  = 20
+	scanClientBits = 26
+	scanHolderBits = 16
+)
 
 // NewAnomalyScan starts a scan under thresholds t.
 func NewAnomalyScan(t *AnomalyThresholds) *AnomalyScan {
-	return &AnomalyScan{thr: t, loc: t.Location(), clients: map[string]int32{}, staff: map[string]*StaffActivity{}}
+	return &AnomalyScan{thr: t, loc: t.Location(), clients: map[string]int32{}, holders: map[string]uint16{}, staff: map[string]int32{}}
 }
 
 // Add counts one decision entry; others are ignored. The system and
 // unnamed actors are not staff and are not counted.
-func (s *AnomalyScan) Add(e *AuditEntry) {
-	if e.Kind != AuditDecision || e.ActorID == "" || e.ActorID == "system" || e.ClientID == "" || e.ObjectID != "" || e.Action == "explain" {
+func (s *AnomalyScan) Add(e *AuditEntry) { s.AddClient(e, []byte(e.ClientID)) }
+
+// AddClient is Add with the client id given as bytes (e.ClientID is not
+// read): a reader of the log's leaves need not make a string of each.
+func (s *AnomalyScan) AddClient(e *AuditEntry, client []byte) {
+	if e.Kind != AuditDecision || e.ActorID == "" || e.ActorID == "system" || len(client) == 0 || e.ObjectID != "" || e.Action == "explain" {
 		return
 	}
-	a := s.staff[e.ActorID]
-	if a == nil {
-		a = &StaffActivity{StaffID: e.ActorID, OrganizationID: e.ActorOrganizationID, Clients: map[int32]struct{}{}, ByHolder: map[string]map[int32]struct{}{}}
-		s.staff[e.ActorID] = a
+	ai, ok := s.staff[e.ActorID]
+	if !ok {
+		if len(s.acts) >= 1<<scanStaffBits {
+			return // more staff than any partnership has: counted no further
+		}
+		ai = int32(len(s.acts))
+		s.staff[e.ActorID] = ai
+		s.acts = append(s.acts, &StaffActivity{StaffID: e.ActorID, OrganizationID: e.ActorOrganizationID})
 	}
 	if e.Effect != Permit.String() {
-		a.Denials++
+		s.acts[ai].Denials++
 		return
 	}
-	c, ok := s.clients[e.ClientID]
+	c, ok := s.clients[string(client)]
 	if !ok {
-		c = int32(len(s.clients))
-		s.clients[e.ClientID] = c
-	}
-	a.Clients[c] = struct{}{}
-	if e.HolderID != "" {
-		h := a.ByHolder[e.HolderID]
-		if h == nil {
-			h = map[int32]struct{}{}
-			a.ByHolder[e.HolderID] = h
+		if len(s.names) >= 1<<scanClientBits {
+			return
 		}
-		h[c] = struct{}{}
+		id := string(client)
+		c = int32(len(s.names))
+		s.clients[id] = c
+		s.names = append(s.names, id)
 	}
+	h, ok := s.holders[e.HolderID]
+	if !ok {
+		if len(s.hnames) >= 1<<scanHolderBits-1 {
+			return
+		}
+		h = uint16(len(s.hnames))
+		s.holders[e.HolderID] = h
+		s.hnames = append(s.hnames, e.HolderID)
+	}
+	var after uint64
 	if s.afterHours(e.Time) {
-		if a.AfterHours == nil {
-			a.AfterHours = map[int32]struct{}{}
-		}
-		a.AfterHours[c] = struct{}{}
+		after = 1
 	}
+	s.reads = append(s.reads, uint64(ai)<<(scanClientBits+scanHolderBits+1)|uint64(c)<<(scanHolderBits+1)|uint64(h)<<1|after)
+	s.counted = false
 }
 
 // afterHours is AfterHoursAt with the time zone loaded once.
@@ -265,25 +296,55 @@ func (s *AnomalyScan) afterHours(at time.Time) bool {
 	return h >= s.thr.AfterHoursFrom && h < s.thr.AfterHoursTo
 }
 
+// count sorts the reads and counts, for each staff member, the distinct
+// clients, by holder and after hours.
+func (s *AnomalyScan) count() {
+	if s.counted {
+		return
+	}
+	s.counted = true
+	slices.Sort(s.reads)
+	s.reads = slices.Compact(s.reads)
+	for _, a := range s.acts {
+		a.Clients, a.AfterHours, a.ByHolder, a.clients = 0, 0, map[string]int{}, a.clients[:0]
+	}
+	const clientMask = 1<<scanClientBits - 1
+	var seen []uint16 // holders of the current (staff member, client)
+	for i := 0; i < len(s.reads); {
+		key := s.reads[i] >> (scanHolderBits + 1) // staff member and client
+		a := s.acts[key>>scanClientBits]
+		a.Clients++
+		a.clients = append(a.clients, int32(key&clientMask))
+		after := false
+		seen = seen[:0]
+		for ; i < len(s.reads) && s.reads[i]>>(scanHolderBits+1) == key; i++ {
+			h := uint16(s.reads[i] >> 1 & (1<<scanHolderBits - 1))
+			if !slices.Contains(seen, h) {
+				seen = append(seen, h)
+				a.ByHolder[s.hnames[h]]++
+			}
+			after = after || s.reads[i]&1 == 1
+		}
+		if after {
+			a.AfterHours++
+		}
+	}
+}
+
 // Staff returns the activity of every staff member seen, by id.
 func (s *AnomalyScan) Staff() []*StaffActivity {
-	out := make([]*StaffActivity, 0, len(s.staff))
-	for _, a := range s.staff {
-		out = append(out, a)
-	}
+	s.count()
+	out := slices.Clone(s.acts)
 	slices.SortFunc(out, func(a, b *StaffActivity) int { return cmp.Compare(a.StaffID, b.StaffID) })
 	return out
 }
 
 // ClientIDs returns the ids of the clients a staff member read.
 func (s *AnomalyScan) ClientIDs(a *StaffActivity) []string {
-	names := make([]string, len(s.clients))
-	for id, i := range s.clients {
-		names[i] = id
-	}
-	out := make([]string, 0, len(a.Clients))
-	for c := range a.Clients {
-		out = append(out, names[c])
+	s.count()
+	out := make([]string, 0, len(a.clients))
+	for _, c := range a.clients {
+		out = append(out, s.names[c])
 	}
 	slices.Sort(out)
 	return out
@@ -326,6 +387,7 @@ func (s *AnomalyScan) Detect(day string, from, to time.Time, f AnomalyFacts) []A
 			acts = append(acts, &StaffActivity{StaffID: id, OrganizationID: f.BreakGlassOrgs[id]})
 		}
 	}
+	slices.SortFunc(acts, func(a, b *StaffActivity) int { return cmp.Compare(a.StaffID, b.StaffID) })
 	for _, a := range acts {
 		base := f.Baselines[a.StaffID]
 		if n := f.OutsideCaseload[a.StaffID]; n >= t.OutsideCaseload {
@@ -333,22 +395,24 @@ func (s *AnomalyScan) Detect(day string, from, to time.Time, f AnomalyFacts) []A
 		}
 		holders := make([]string, 0, len(a.ByHolder))
 		for h := range a.ByHolder {
-			holders = append(holders, h)
+			if h != "" {
+				holders = append(holders, h)
+			}
 		}
 		slices.Sort(holders)
 		for _, h := range holders {
-			if n := len(a.ByHolder[h]); n >= t.OrganizationBulk {
+			if n := a.ByHolder[h]; n >= t.OrganizationBulk {
 				add(a, AnomalyOrganizationBulk, n, t.OrganizationBulk).HolderID = h
 			}
 		}
 		if base.Days >= AnomalyBaselineMinDays {
 			threshold := max(t.VolumeMinimum, int(ceil(base.Clients*float64(t.VolumeFactor))))
-			if n := len(a.Clients); n >= threshold {
+			if n := a.Clients; n >= threshold {
 				x := add(a, AnomalyVolume, n, threshold)
 				x.Baseline, x.BaselineDays = base.Clients, base.Days
 			}
 		}
-		if n := len(a.AfterHours); n >= t.AfterHours {
+		if n := a.AfterHours; n >= t.AfterHours {
 			x := add(a, AnomalyAfterHours, n, t.AfterHours)
 			x.Baseline, x.BaselineDays = base.AfterHours, base.Days
 			x.AfterHoursFrom, x.AfterHoursTo = t.AfterHoursFrom, t.AfterHoursTo

@@ -150,11 +150,23 @@ type anomalyLeaf struct {
 	Effect   string           `json:"effect"`
 	Action   string           `json:"action"`
 	ObjectID string           `json:"object"`
+	// client is the client id's bytes in the leaf when scan read it
+	// (ClientID is then ""), valid until the next row.
+	client []byte
+}
+
+// clientID returns the client id's bytes.
+func (l *anomalyLeaf) clientID() []byte {
+	if l.client != nil {
+		return l.client
+	}
+	return []byte(l.ClientID)
 }
 
 // interner turns the bytes of a leaf's value into a string, allocating
 // only the first time it sees them: a day's leaves repeat a few hundred
-// staff ids, a few organisations and codes, and each client id a few times.
+// staff ids, a few organisations and codes. (Client ids, many and each
+// seen a few times, are left as bytes: AnomalyScan looks them up once.)
 type interner map[string]string
 
 func (in interner) get(b []byte) string {
@@ -211,7 +223,7 @@ func (l *anomalyLeaf) scan(b []byte, in interner) bool {
 			case "actor_org":
 				l.ActorOrg = in.get(v)
 			case "client":
-				l.ClientID = in.get(v)
+				l.client = v
 			case "holder":
 				l.HolderID = in.get(v)
 			case "effect":
@@ -298,9 +310,9 @@ func (db *DB) ScanAnomalies(ctx context.Context, s *accord.AnomalyScan, from, to
 			}
 		}
 		scanned++
-		e = accord.AuditEntry{Time: fromUS(at), Kind: l.Kind, ActorID: l.ActorID, ActorOrganizationID: l.ActorOrg, ClientID: l.ClientID,
+		e = accord.AuditEntry{Time: fromUS(at), Kind: l.Kind, ActorID: l.ActorID, ActorOrganizationID: l.ActorOrg,
 			HolderID: l.HolderID, Effect: l.Effect, Action: l.Action, ObjectID: l.ObjectID}
-		s.Add(&e)
+		s.AddClient(&e, l.clientID())
 	}
 	return scanned, rows.Err()
 }
@@ -343,7 +355,7 @@ func (db *DB) AnomalyFacts(ctx context.Context, s *accord.AnomalyScan, t *accord
 	f = accord.AnomalyFacts{OutsideCaseload: map[string]int{}, Baselines: map[string]accord.AnomalyBaseline{}, BreakGlass: map[string]int{},
 		BreakGlassOrgs: map[string]string{}}
 	for _, a := range s.Staff() {
-		if len(a.Clients) < t.OutsideCaseload {
+		if a.Clients < t.OutsideCaseload {
 			continue
 		}
 		mine, err := db.Caseload(ctx, a.StaffID)
@@ -445,7 +457,7 @@ func (db *DB) DetectAnomalies(ctx context.Context, actor accord.Actor, day strin
 	}
 	for _, a := range s.Staff() {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO anomaly_stats (day, staff_id, clients, after_hours, denials) VALUES ($1, $2, $3, $4, $5)`,
-			day, a.StaffID, len(a.Clients), len(a.AfterHours), a.Denials); err != nil {
+			day, a.StaffID, a.Clients, a.AfterHours, a.Denials); err != nil {
 			return nil, nil, err
 		}
 	}
