@@ -78,6 +78,10 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	alerts, err := a.demoAnomalies(ctx)
+	if err != nil {
+		return err
+	}
 	return a.serve(ctx, *addr, func(url string) {
 		printDemo(env.Stdout, url, *dsn, a.keys.Dir, *credFile, p)
 		printDemoPortal(env.Stdout, url, portal)
@@ -86,6 +90,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		printDemoCompliance(env.Stdout, url, compliance)
 		printDemoWitness(env.Stdout, url, witness)
 		printDemoRetention(env.Stdout, url, retention)
+		printDemoAnomalies(env.Stdout, url, alerts)
 	})
 }
 

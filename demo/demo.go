@@ -71,6 +71,9 @@ type Partnership struct {
 	History History `json:"history"`
 	// Areas are the places the partnership counts where clients live.
 	Areas []accord.Area `json:"areas"`
+	// Access is the last AccessDays days of staff reading clients, as
+	// audit log entries in time order, for access anomaly detection.
+	Access []accord.AuditEntry `json:"access"`
 }
 
 // Chain is one organisation's escalation contacts.
@@ -115,6 +118,7 @@ func Generate(opts Options) (*Partnership, error) {
 	g.scenarios()
 	g.casework()
 	g.history()
+	g.access()
 	g.areas()
 	return g.p, nil
 }

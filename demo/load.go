@@ -10,6 +10,11 @@ import (
 // Load stores the partnership through im, in dependency order. hash turns
 // a demo password into the stored hash; tokens live for tokenTTL.
 func (p *Partnership) Load(im *sqlstore.Importer, hash func(string) string, tokenTTL time.Duration) error {
+	// The access history first: the log is in time order, and the import's
+	// own entry comes after it.
+	if err := im.AuditHistory(p.Access); err != nil {
+		return fmt.Errorf("access history: %w", err)
+	}
 	for i := range p.Organizations {
 		if err := im.Organization(&p.Organizations[i]); err != nil {
 			return fmt.Errorf("organisation %s: %w", p.Organizations[i].Name, err)

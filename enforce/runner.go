@@ -78,8 +78,13 @@ type Runner struct {
 	// RetentionTick is how often the runner looks for a purge run to work
 	// (default 10 s).
 	RetentionTick time.Duration
-	worker        string
+	// Now is the clock (time.Now when nil).
+	Now    func() time.Time
+	worker string
 }
+
+// detectEvery is how often the runner looks for a day to detect anomalies in.
+const detectEvery = time.Minute
 
 // Run works until ctx ends.
 func (r *Runner) Run(ctx context.Context) {
@@ -97,7 +102,14 @@ func (r *Runner) Run(ctx context.Context) {
 		r.retentionLoop(ctx)
 	}()
 	defer func() { <-retentionDone }()
+	var detected time.Time
 	for {
+		if time.Since(detected) >= detectEvery {
+			detected = time.Now()
+			if _, err := r.DetectDaily(ctx); err != nil && ctx.Err() == nil {
+				r.logger().Error("detecting access anomalies", "err", err)
+			}
+		}
 		if n, err := r.FireDue(ctx); err != nil && ctx.Err() == nil {
 			r.logger().Error("firing timers", "err", err)
 		} else if n > 0 {
@@ -268,6 +280,8 @@ func NoticeText(p *i18n.Printer, kind string) string {
 		return p.Sprintf("An emergency access, court order or duty in law has waited more than 72 hours for oversight review")
 	case "breach.recorded":
 		return p.Sprintf("A breach incident was recorded: the supervisory authority must be told within 72 hours")
+	case "anomaly.review_overdue":
+		return p.Sprintf("An access anomaly alert has waited more than 72 hours for oversight review")
 	case "breach.overdue":
 		return p.Sprintf("A breach incident is past its 72 hours and the supervisory authority has not been told")
 	}
@@ -287,6 +301,8 @@ func LinkPath(id string) string {
 		return "grievances/" + id
 	case strings.HasPrefix(id, "lgb_"):
 		return "oversight/reviews/" + id
+	case strings.HasPrefix(id, "anm_"):
+		return "oversight/anomalies/" + id
 	case strings.HasPrefix(id, "brc_"):
 		return "breaches/" + id
 	}

@@ -88,6 +88,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			calls = append(calls, breachCalls(srv)...)
 			calls = append(calls, witnessCalls(srv, h.vars)...)
 			calls = append(calls, oversightCalls(srv)...)
+			calls = append(calls, anomalyCalls(srv)...)
 			for _, c := range calls {
 				h.run(t, c)
 			}

@@ -19,7 +19,7 @@ type route struct {
 
 func (s *Server) routeTable() []route {
 	var rs []route
-	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages(), s.grievancePages(), s.oversightPages(), s.breachRoutes(), s.indicatorPages(), s.retentionRoutes()} {
+	for _, group := range [][]route{s.apiRoutes(), s.webRoutes(), s.clientPages(), s.casePages(), s.adminPages(), s.portalPages(), s.grievancePages(), s.oversightPages(), s.anomalyPages(), s.breachRoutes(), s.indicatorPages(), s.retentionRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs
@@ -93,6 +93,9 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/legal-bases/review-queue", s.authed(s.reviewQueue)},
 		{"GET", "/api/v1/oversight/compliance-sample", s.authed(s.complianceSample)},
 		{"POST", "/api/v1/legal-bases/{id}/review", s.authed(s.reviewLegalBasis)},
+		{"GET", "/api/v1/anomalies", s.authed(s.anomalyQueue)},
+		{"POST", "/api/v1/anomalies/detect", s.authed(s.detectAnomalies)},
+		{"POST", "/api/v1/anomalies/{id}/review", s.authed(s.reviewAnomaly)},
 
 		{"POST", "/api/v1/decisions/explain", s.authed(s.explain)},
 		{"GET", "/api/v1/policies/local", s.authed(s.getLocalPolicies)},

@@ -106,6 +106,7 @@ func adminNav(p *i18n.Printer, c *enforce.Caller, current string) []adminLink {
 	add("/admin/policies", p.Sprintf("Local policies"), c.RequireGovernance(adminPolicyRoles...) == nil)
 	add("/admin/legal-bases", p.Sprintf("Legal bases"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)
 	add("/oversight/reviews", p.Sprintf("Review queue"), c.Oversight())
+	add("/oversight/anomalies", p.Sprintf("Anomaly alerts"), c.Oversight())
 	add("/oversight/disclosures", p.Sprintf("Disclosures to enforcement bodies"), c.Oversight() || c.RequireGovernance(accord.RolePrivacyOfficer) == nil)
 	add("/oversight/compliance", p.Sprintf("Consent-compliance audit"), c.Oversight())
 	return out

@@ -48,3 +48,11 @@ func (n nullUSCol) ptr() *time.Time {
 	t := fromUS(n.v)
 	return &t
 }
+
+// atUS is a nullable time column as a time, zero when NULL.
+func atUS(n nullUSCol) time.Time {
+	if !n.valid {
+		return time.Time{}
+	}
+	return fromUS(n.v)
+}

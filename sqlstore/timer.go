@@ -90,6 +90,8 @@ func (db *DB) fire(ctx context.Context, tx *Tx, t Timer) error {
 		return db.fireReview(ctx, tx, t)
 	case TimerBreachNotify:
 		return db.fireBreach(ctx, tx, t)
+	case TimerAnomalyReview:
+		return db.fireAnomaly(ctx, tx, t)
 	}
 	return nil // an unknown kind from a newer version: leave it fired
 }
