@@ -106,6 +106,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "f.rahimi", user: "f.rahimi", starts: []string{"/work"}},
 		{name: "r.mensah", user: "r.mensah", starts: []string{"/work"}},
 		{name: "p.nowak", user: "p.nowak", starts: []string{"/work"}},
+		{name: "c.achebe", user: "c.achebe", starts: []string{"/work", "/oversight/reviews"}},
 		{name: "client", user: "client:" + h.scenarioClient("advocate-reads-clinical-summary"), starts: []string{"/my"}},
 	}
 	// One window per user for the whole test: a user signs in once, and a
@@ -154,7 +155,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		by.check = append(by.check, by.reached[k])
 	}
 	t.Logf("%d pages, in %d languages", len(keys), len(languages))
-	for _, want := range []string{"/grievances/new", "/grievances/track", "/my/signin", "/my", "/my/access", "/my/consents", "/audit/checkpoints", "/admin"} {
+	for _, want := range []string{"/grievances/new", "/grievances/track", "/my/signin", "/my", "/my/access", "/my/consents", "/audit/checkpoints", "/admin",
+		"/admin/areas", "/oversight/reviews", "/oversight/compliance", "/oversight/anomalies", "/retention", "/indicators"} {
 		if !slices.Contains(keys, want) {
 			t.Errorf("the crawl did not reach %s", want)
 		}
