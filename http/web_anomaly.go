@@ -213,31 +213,13 @@ func (s *Server) anomalyAlertPage(w http.ResponseWriter, r *http.Request, c *enf
 }
 
 func (s *Server) anomalyReviewSubmit(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
-	f, err := parseForm(r)
-	if err != nil {
-		return err
-	}
 	id := r.PathValue("id")
-	done, err := s.once(w, r, c, f, func() (string, error) {
-		rv := accord.Review{Decision: accord.ReviewStatus(f.Values.Get("decision")), Reasoning: strings.TrimSpace(f.Values.Get("reasoning"))}
-		if _, err := s.svc.ReviewAnomaly(r.Context(), c, id, rv); err != nil {
-			return "", err
-		}
-		return "/oversight/anomalies/" + id + "?notice=anomaly-reviewed", nil
-	})
-	if done {
-		return nil
-	}
-	switch accord.ErrorCode(err) {
-	case accord.ENOTFOUND:
+	return s.reviewSubmit(w, r, c, func(rv accord.Review) error {
+		_, err := s.svc.ReviewAnomaly(r.Context(), c, id, rv)
 		return err
-	case accord.EFORBIDDEN:
-		return s.anomalyDenied(w, r, c, err)
-	}
-	if adminFailed(s.pagePrinter(r), f, err) {
-		return s.anomalyAlertPage(w, r, c, f, err)
-	}
-	return err
+	}, "/oversight/anomalies/"+id+"?notice=anomaly-reviewed",
+		func(err error) error { return s.anomalyDenied(w, r, c, err) },
+		func(f *form, err error) error { return s.anomalyAlertPage(w, r, c, f, err) })
 }
 
 // The thresholds.

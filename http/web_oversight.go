@@ -235,17 +235,31 @@ func (s *Server) oversightReviewPage(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *Server) oversightReviewSubmit(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	id := r.PathValue("id")
+	return s.reviewSubmit(w, r, c, func(rv accord.Review) error {
+		_, err := s.svc.ReviewLegalBasis(r.Context(), c, id, rv)
+		return err
+	}, "/oversight/reviews/"+id+"?notice=oversight-reviewed",
+		func(err error) error { return s.oversightDenied(w, r, c, err) },
+		func(f *form, err error) error { return s.oversightReviewPage(w, r, c, f, err) })
+}
+
+// reviewSubmit takes a review form — of a legal basis or emergency access,
+// or of an access anomaly alert: a decision and the reviewer's reasoning —
+// once, and goes to next; a refusal goes to denied, a mistake back to the
+// form (again).
+func (s *Server) reviewSubmit(w http.ResponseWriter, r *http.Request, c *enforce.Caller, review func(accord.Review) error, next string,
+	denied func(error) error, again func(*form, error) error) error {
 	f, err := parseForm(r)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
 	done, err := s.once(w, r, c, f, func() (string, error) {
 		rv := accord.Review{Decision: accord.ReviewStatus(f.Values.Get("decision")), Reasoning: strings.TrimSpace(f.Values.Get("reasoning"))}
-		if _, err := s.svc.ReviewLegalBasis(r.Context(), c, id, rv); err != nil {
+		if err := review(rv); err != nil {
 			return "", err
 		}
-		return "/oversight/reviews/" + id + "?notice=oversight-reviewed", nil
+		return next, nil
 	})
 	if done {
 		return nil
@@ -254,10 +268,10 @@ func (s *Server) oversightReviewSubmit(w http.ResponseWriter, r *http.Request, c
 	case accord.ENOTFOUND:
 		return err
 	case accord.EFORBIDDEN:
-		return s.oversightDenied(w, r, c, err)
+		return denied(err)
 	}
 	if adminFailed(s.pagePrinter(r), f, err) {
-		return s.oversightReviewPage(w, r, c, f, err)
+		return again(f, err)
 	}
 	return err
 }
