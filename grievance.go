@@ -177,6 +177,10 @@ type Grievance struct {
 	AppealOutcome  GrievanceOutcome `json:"appeal_outcome,omitempty"`
 	ClosedAt       *time.Time       `json:"closed_at,omitempty"`
 	Version        int              `json:"version"`
+
+	// Attachments are the files sent with a new grievance
+	// (PrepareGrievanceAttachment). Not part of the API's JSON.
+	Attachments []GrievanceAttachment `json:"-"`
 }
 
 // Validate checks a new grievance. Its messages are for the person who

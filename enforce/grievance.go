@@ -109,6 +109,9 @@ type GrievanceReport struct {
 	CanAppeal bool
 	// CanAdd: the person may still add information.
 	CanAdd bool
+	// Attachments are the files the person attached: names and sizes,
+	// not the bytes.
+	Attachments []accord.GrievanceAttachment
 }
 
 // errNoGrievance is the one answer to a tracking code that finds nothing,
@@ -189,20 +192,25 @@ func (s *Service) report(ctx context.Context, g *accord.Grievance) (*GrievanceRe
 			evs[i].ActorID = "staff"
 		}
 	}
+	atts, err := s.db.GrievanceAttachments(ctx, g.ID)
+	if err != nil {
+		return nil, err
+	}
 	g.ReporterName, g.ReporterContact, g.ClientID, g.RaisedBy, g.Channel = "", "", "", "", ""
-	return &GrievanceReport{Grievance: *g, Events: evs,
+	return &GrievanceReport{Grievance: *g, Events: evs, Attachments: atts,
 		CanAppeal: g.Status == accord.GrievanceResolved && g.AppealedAt == nil,
 		CanAdd:    g.Status != accord.GrievanceClosed}, nil
 }
 
-// AddGrievanceInfo adds what the person wants to add; whoever must answer
-// is told.
-func (s *Service) AddGrievanceInfo(ctx context.Context, r GrievanceReporter, text string) (*GrievanceReport, error) {
+// AddGrievanceInfo adds what the person wants to add, with files
+// (accord.PrepareGrievanceAttachment) when they attached some; whoever must
+// answer is told.
+func (s *Service) AddGrievanceInfo(ctx context.Context, r GrievanceReporter, text string, files []accord.GrievanceAttachment) (*GrievanceReport, error) {
 	g, err := s.reporterGrievance(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	g2, err := s.db.UpdateGrievance(ctx, r.actor(), g.ID, 0, sqlstore.GrievanceChange{Kind: accord.GrievanceEventInfo, Text: text})
+	g2, err := s.db.UpdateGrievance(ctx, r.actor(), g.ID, 0, sqlstore.GrievanceChange{Kind: accord.GrievanceEventInfo, Text: text, Attachments: files})
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +321,9 @@ type GrievanceDetail struct {
 	accord.Grievance
 	Events []accord.GrievanceEvent
 	Access GrievanceAccess
+	// Attachments are the files the person attached (without their bytes;
+	// GrievanceAttachment downloads one).
+	Attachments []accord.GrievanceAttachment
 	// Names maps the staff and organisation ids of the events to names.
 	Names map[string]string
 }
@@ -337,7 +348,11 @@ func (s *Service) Grievance(ctx context.Context, c *Caller, id string) (*Grievan
 	if err != nil {
 		return nil, err
 	}
-	d := &GrievanceDetail{Grievance: *g, Events: evs, Access: acc, Names: map[string]string{}}
+	atts, err := s.db.GrievanceAttachments(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &GrievanceDetail{Grievance: *g, Events: evs, Access: acc, Attachments: atts, Names: map[string]string{}}
 	n := newNames(s.db, &s.orgs)
 	for _, e := range evs {
 		if strings.HasPrefix(e.ActorID, accord.PrefixStaff+"_") {
@@ -361,6 +376,30 @@ func (s *Service) Grievance(ctx context.Context, c *Caller, id string) (*Grievan
 	e := changeEntryFor(c.Actor(), "grievance.view", id)
 	e.Kind, e.RequestID = accord.AuditExport, c.RequestID
 	return d, s.db.AppendAudit(ctx, e)
+}
+
+// GrievanceAttachment returns one file attached to grievance id, with its
+// bytes, for a staff member who may read the grievance (its answering
+// officers and the oversight body). Each download is recorded as an
+// export of the attachment, by id.
+func (s *Service) GrievanceAttachment(ctx context.Context, c *Caller, id, attachmentID string) (*accord.GrievanceAttachment, error) {
+	g, err := s.db.FindGrievance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.grievanceAccess(ctx, c, g); err != nil {
+		return nil, err
+	}
+	a, err := s.db.GrievanceAttachment(ctx, id, attachmentID)
+	if err != nil {
+		return nil, err
+	}
+	e := changeEntryFor(c.Actor(), "grievance.attachment.download", a.ID)
+	e.Kind, e.RequestID = accord.AuditExport, c.RequestID
+	if err := s.db.AppendAudit(ctx, e); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // answer checks c may answer grievance id and records the step.

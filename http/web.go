@@ -293,9 +293,13 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, c *enforce.Caller)
 // page wraps a staff page: it signs the caller in from the session cookie
 // (redirecting to the sign-in page when there is none or it ended) and
 // renders errors as pages.
-func (s *Server) page(h pageHandler) http.Handler {
+func (s *Server) page(h pageHandler) http.Handler { return s.pageWithin(maxBody, h) }
+
+// pageWithin is page with a body of at most limit bytes (forms that carry
+// files have more than maxBody).
+func (s *Server) pageWithin(limit int64, h pageHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody+1)
+		r.Body = http.MaxBytesReader(w, r.Body, limit+1)
 		c, err := s.sessionCaller(r)
 		if err != nil {
 			next := "/signin?next=" + url.QueryEscape(r.URL.Path)
@@ -321,9 +325,12 @@ func (s *Server) page(h pageHandler) http.Handler {
 }
 
 // publicPage wraps a page that needs no sign-in.
-func (s *Server) publicPage(h handler) http.Handler {
+func (s *Server) publicPage(h handler) http.Handler { return s.publicPageWithin(maxBody, h) }
+
+// publicPageWithin is publicPage with a body of at most limit bytes.
+func (s *Server) publicPageWithin(limit int64, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody+1)
+		r.Body = http.MaxBytesReader(w, r.Body, limit+1)
 		r = r.WithContext(accord.WithRequest(r.Context(), accord.RequestInfo{ID: requestID(r.Context())}))
 		if err := h(w, r); err != nil {
 			s.pageError(w, r, nil, err)

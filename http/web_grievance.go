@@ -38,25 +38,26 @@ func init() {
 func (s *Server) grievancePages() []route {
 	return []route{
 		{"GET", "/grievances/new", s.publicPage(s.grievanceNewPage)},
-		{"POST", "/grievances/new", s.publicPage(s.grievanceNewSubmit)},
+		{"POST", "/grievances/new", s.publicPageWithin(maxUpload, s.grievanceNewSubmit)},
 		{"GET", "/grievances/track", s.publicPage(s.grievanceTrackPage)},
 		{"POST", "/grievances/track", s.publicPage(s.grievanceTrackSubmit)},
-		{"POST", "/grievances/track/info", s.publicPage(s.grievanceTrackInfo)},
+		{"POST", "/grievances/track/info", s.publicPageWithin(maxUpload, s.grievanceTrackInfo)},
 		{"POST", "/grievances/track/appeal", s.publicPage(s.grievanceTrackAppeal)},
 
 		{"GET", "/grievances", s.page(s.grievanceQueue)},
 		{"GET", "/grievances/raise", s.page(s.grievanceRaisePage)},
-		{"POST", "/grievances/raise", s.page(s.grievanceRaiseSubmit)},
+		{"POST", "/grievances/raise", s.pageWithin(maxUpload, s.grievanceRaiseSubmit)},
 		{"GET", "/grievances/{id}", s.page(s.grievanceDetail)},
+		{"GET", "/grievances/{id}/attachments/{aid}", s.page(s.grievanceAttachment)},
 		{"POST", "/grievances/{id}/acknowledge", s.page(s.grievanceAcknowledge)},
 		{"POST", "/grievances/{id}/message", s.page(s.grievanceMessage)},
 		{"POST", "/grievances/{id}/outcome", s.page(s.grievanceOutcome)},
 
 		{"GET", "/my/grievances", s.portalPage(s.portalGrievances)},
 		{"GET", "/my/grievances/new", s.portalPage(s.portalGrievanceNew)},
-		{"POST", "/my/grievances/new", s.portalPage(s.portalGrievanceSubmit)},
+		{"POST", "/my/grievances/new", s.portalPageWithin(maxUpload, s.portalGrievanceSubmit)},
 		{"GET", "/my/grievances/{id}", s.portalPage(s.portalGrievance)},
-		{"POST", "/my/grievances/{id}/info", s.portalPage(s.portalGrievanceInfo)},
+		{"POST", "/my/grievances/{id}/info", s.portalPageWithin(maxUpload, s.portalGrievanceInfo)},
 		{"POST", "/my/grievances/{id}/appeal", s.portalPage(s.portalGrievanceAppeal)},
 	}
 }
@@ -404,7 +405,7 @@ func (s *Server) grievanceNewPage(w http.ResponseWriter, r *http.Request) error 
 // token; again is where a second submission of the same form goes.
 func (s *Server) grievanceSubmit(w http.ResponseWriter, r *http.Request, v *view, channel, owner, again string,
 	raise func(g *accord.Grievance) (string, error)) error {
-	f, err := parseForm(r)
+	f, files, fileErr, err := parseUploadForm(r)
 	if err != nil {
 		return err
 	}
@@ -414,6 +415,11 @@ func (s *Server) grievanceSubmit(w http.ResponseWriter, r *http.Request, v *view
 	}
 	v.Data, v.Form = d, f
 	g := grievanceFromForm(f, channel)
+	g.Attachments = files
+	if fileErr != nil {
+		// Shown with any other problem of the form; nothing is stored.
+		f.fail(v.P, fileErr)
+	}
 	invalid := func(err error) error {
 		if !f.fail(v.P, err) {
 			return err
@@ -436,6 +442,9 @@ func (s *Server) grievanceSubmit(w http.ResponseWriter, r *http.Request, v *view
 	}
 	if err := pre.Validate(); err != nil {
 		return invalid(err)
+	}
+	if fileErr != nil {
+		return invalid(fileErr)
 	}
 	if channel != accord.ChannelStaff {
 		if err := s.allowGrievance(r, true); err != nil {
@@ -484,6 +493,7 @@ type grievanceReportData struct {
 	Steps                               []grievanceEventRow
 	InfoForm, AppealForm                *form
 	InfoAction, AppealAction            string
+	Files                               []attachmentRow // what the person attached: names and sizes
 	// Problem is an error about the complaint as a whole (a second
 	// appeal, say), shown at the top.
 	Problem string
@@ -502,6 +512,7 @@ func (s *Server) grievanceReport(r *http.Request, p *i18n.Printer, rep *enforce.
 		StatusLabel: grievanceStatusLabel(p, rep.Status), OrgName: names[rep.OrganizationID], HandlerName: names[rep.HandlerOrgID], OversightName: over.Name,
 		Late:         rep.Status.Open() && (rep.Overdue || s.now().After(rep.DueAt)),
 		Steps:        grievanceEvents(p, rep.Events, names, false),
+		Files:        attachmentRows(p, rep.Attachments),
 		InfoForm:     newForm(),
 		AppealForm:   newForm(),
 		InfoAction:   "/grievances/track/info",
@@ -572,7 +583,7 @@ func (s *Server) grievanceTrackSubmit(w http.ResponseWriter, r *http.Request) er
 
 // grievanceTrackStep adds information or appeals, from the public page.
 func (s *Server) grievanceTrackStep(w http.ResponseWriter, r *http.Request, appeal bool) error {
-	f, err := parseForm(r)
+	f, files, fileErr, err := parseUploadForm(r)
 	if err != nil {
 		return err
 	}
@@ -603,8 +614,8 @@ func (s *Server) grievanceTrackStep(w http.ResponseWriter, r *http.Request, appe
 	if appeal {
 		next, err = s.svc.AppealGrievance(r.Context(), enforce.GrievanceReporter{Code: code}, strings.TrimSpace(f.Values.Get("reason")))
 		notice = "grievance-appealed"
-	} else {
-		next, err = s.svc.AddGrievanceInfo(r.Context(), enforce.GrievanceReporter{Code: code}, strings.TrimSpace(f.Values.Get("text")))
+	} else if err = fileErr; err == nil {
+		next, err = s.svc.AddGrievanceInfo(r.Context(), enforce.GrievanceReporter{Code: code}, strings.TrimSpace(f.Values.Get("text")), files)
 	}
 	d, derr := s.grievanceReport(r, v.P, rep, false, code)
 	if derr != nil {
@@ -706,6 +717,7 @@ type grievanceDetailData struct {
 	CanAcknowledge, CanMessage, CanOutcome                              bool
 	Appeal                                                              bool // the outcome form decides an appeal
 	AckForm, MessageForm, OutcomeForm                                   *form
+	Files                                                               []attachmentRow
 }
 
 func (s *Server) grievanceDetailData(r *http.Request, p *i18n.Printer, c *enforce.Caller, id string) (*grievanceDetailData, error) {
@@ -717,7 +729,7 @@ func (s *Server) grievanceDetailData(r *http.Request, p *i18n.Printer, c *enforc
 		StatusLabel: grievanceStatusLabel(p, g.Status), OutcomeLabel: grievanceOutcomeLabel(p, g.Outcome), AppealOutcomeLabel: grievanceOutcomeLabel(p, g.AppealOutcome),
 		OrgName: g.Names[g.OrganizationID], HandlerName: g.Names[g.HandlerOrgID], OversightName: g.Names[g.OversightOrgID], RaisedByName: g.Names[g.RaisedBy],
 		Late:  g.Status.Open() && (g.Overdue || s.now().After(g.DueAt)),
-		Steps: grievanceEvents(p, g.Events, g.Names, true)}
+		Steps: grievanceEvents(p, g.Events, g.Names, true), Files: attachmentRows(p, g.Attachments)}
 	for _, o := range accord.GrievanceOutcomes {
 		d.Outcomes = append(d.Outcomes, option{Value: string(o), Label: grievanceOutcomeLabel(p, o)})
 	}
@@ -871,7 +883,7 @@ func (s *Server) portalGrievance(w http.ResponseWriter, r *http.Request, clientI
 }
 
 func (s *Server) portalGrievanceStep(w http.ResponseWriter, r *http.Request, clientID string, appeal bool) error {
-	f, err := parseForm(r)
+	f, files, fileErr, err := parseUploadForm(r)
 	if err != nil {
 		return err
 	}
@@ -882,7 +894,10 @@ func (s *Server) portalGrievanceStep(w http.ResponseWriter, r *http.Request, cli
 			_, err := s.svc.AppealGrievance(r.Context(), who, strings.TrimSpace(f.Values.Get("reason")))
 			return addNotice("/my/grievances/"+id, "grievance-appealed"), err
 		}
-		_, err := s.svc.AddGrievanceInfo(r.Context(), who, strings.TrimSpace(f.Values.Get("text")))
+		if fileErr != nil {
+			return "", fileErr
+		}
+		_, err := s.svc.AddGrievanceInfo(r.Context(), who, strings.TrimSpace(f.Values.Get("text")), files)
 		return addNotice("/my/grievances/"+id, "grievance-info-added"), err
 	})
 	if done || err == nil {

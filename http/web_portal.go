@@ -89,8 +89,13 @@ var testPortalSender enforce.PortalSender
 // ended), stamps the request with the purpose "patient (client)
 // requested", and renders errors as pages in the portal.
 func (s *Server) portalPage(h func(w http.ResponseWriter, r *http.Request, clientID string) error) http.Handler {
+	return s.portalPageWithin(maxBody, h)
+}
+
+// portalPageWithin is portalPage with a body of at most limit bytes.
+func (s *Server) portalPageWithin(limit int64, h func(w http.ResponseWriter, r *http.Request, clientID string) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody+1)
+		r.Body = http.MaxBytesReader(w, r.Body, limit+1)
 		clientID, err := s.portalClient(r)
 		if err != nil {
 			to := "/my/signin"

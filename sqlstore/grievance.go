@@ -112,6 +112,9 @@ func (db *DB) CreateGrievance(ctx context.Context, actor accord.Actor, g *accord
 	if err := g.Validate(); err != nil {
 		return err
 	}
+	if err := accord.CheckGrievanceAttachments(g.Attachments); err != nil {
+		return err
+	}
 	if len(codeHash) != sha256.Size {
 		return errors.New("a grievance needs the hash of its tracking code")
 	}
@@ -196,6 +199,9 @@ func (db *DB) CreateGrievance(ctx context.Context, actor accord.Actor, g *accord
 	}
 	// The person raised it, whoever typed it in: the event names no one.
 	if err := db.addGrievanceEvent(ctx, tx, row, &accord.GrievanceEvent{Kind: accord.GrievanceEventReceived, ActorID: "reporter"}); err != nil {
+		return err
+	}
+	if err := db.addGrievanceAttachments(ctx, tx, row, "", g.Attachments); err != nil {
 		return err
 	}
 	fx := Effects{
@@ -483,6 +489,9 @@ type GrievanceChange struct {
 	Text    string // the message, information, findings or reasons for appealing
 	Remedy  string
 	Outcome accord.GrievanceOutcome
+	// Attachments come with added information (kind info) only; with
+	// them, the text may be empty.
+	Attachments []accord.GrievanceAttachment
 }
 
 func errGrievanceStale() error {
@@ -522,7 +531,7 @@ func (db *DB) UpdateGrievance(ctx context.Context, actor accord.Actor, id string
 		if g.Status == accord.GrievanceClosed {
 			return nil, accord.Errorf(accord.ECONFLICT, "This complaint is closed. Nothing more can be added.")
 		}
-		if err := accord.CheckGrievanceText("text", ch.Text, accord.GrievanceMessageMax, true); err != nil {
+		if err := accord.CheckGrievanceText("text", ch.Text, accord.GrievanceMessageMax, len(ch.Attachments) == 0); err != nil {
 			return nil, err
 		}
 		ev.Text, action = ch.Text, "grievance.message"
@@ -594,10 +603,19 @@ func (db *DB) UpdateGrievance(ctx context.Context, actor accord.Actor, id string
 	default:
 		return nil, accord.Errorf(accord.EINVALID, "nothing to change")
 	}
+	if len(ch.Attachments) > 0 && ch.Kind != accord.GrievanceEventInfo {
+		return nil, accord.FieldErrorf("attachments", "Files can be attached only to a complaint or to information added to it.")
+	}
+	if err := accord.CheckGrievanceAttachments(ch.Attachments); err != nil {
+		return nil, err
+	}
 	if err := db.saveGrievance(ctx, tx, g); err != nil {
 		return nil, err
 	}
 	if err := db.addGrievanceEvent(ctx, tx, g, ev); err != nil {
+		return nil, err
+	}
+	if err := db.addGrievanceAttachments(ctx, tx, g, ev.ID, ch.Attachments); err != nil {
 		return nil, err
 	}
 	if err := db.applyEffects(ctx, tx, fx); err != nil {

@@ -2,9 +2,12 @@ package testserver
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
@@ -111,3 +114,42 @@ func (p *Page) Text() string {
 
 // Contains reports whether the page's text contains s.
 func (p *Page) Contains(s string) bool { return strings.Contains(p.Text(), s) }
+
+// File is a file a form sends.
+type File struct {
+	Field, Name, ContentType string
+	Data                     []byte
+}
+
+// PostMultipart submits a form as multipart/form-data, the fields first
+// and the files last (as a browser sends a form whose file input is its
+// last field), from a page of the same site.
+func (b *Browser) PostMultipart(t testing.TB, path string, form url.Values, files []File) *Page {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, f.Field, f.Name))
+		h.Set("Content-Type", f.ContentType)
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.Data)
+	}
+	mw.Close()
+	req, err := http.NewRequest("POST", b.s.URL+path, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", b.s.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.do(t, req)
+}
