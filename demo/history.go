@@ -1,9 +1,13 @@
 package demo
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -483,7 +487,44 @@ func (h *historyGen) grievances() {
 	slices.SortFunc(h.h.Grievances, func(a, b HistoricalGrievance) int {
 		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.ID, b.ID))
 	})
+	// Complaints about a letter sent to the wrong address come with a photo
+	// of the envelope (drawn, not random: the history's stream is unchanged).
+	envelope := envelopePhoto()
+	for i := range h.h.Grievances {
+		if g := &h.h.Grievances[i]; g.Category == accord.GrievancePrivacy {
+			g.Attachments = []accord.GrievanceAttachment{envelope}
+		}
+	}
 }
+
+// envelopePhoto is a small drawn picture of an envelope, prepared as a
+// person's attachment would be.
+func envelopePhoto() accord.GrievanceAttachment {
+	const w, hgt = 240, 160
+	img := image.NewRGBA(image.Rect(0, 0, w, hgt))
+	paper, ink := color.RGBA{245, 240, 225, 255}, color.RGBA{60, 60, 90, 255}
+	for y := range hgt {
+		for x := range w {
+			c := paper
+			// The border and the flap's two diagonals.
+			if x < 3 || y < 3 || x >= w-3 || y >= hgt-3 || abs(y-x*hgt/(2*w)) < 2 || abs(y-(w-x)*hgt/(2*w)) < 2 {
+				c = ink
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		panic(err)
+	}
+	a, err := accord.PrepareGrievanceAttachment("envelope.png", buf.Bytes())
+	if err != nil {
+		panic(err)
+	}
+	return *a
+}
+
+func abs(x int) int { return max(x, -x) }
 
 // Screenings.
 

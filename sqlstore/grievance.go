@@ -201,7 +201,7 @@ func (db *DB) CreateGrievance(ctx context.Context, actor accord.Actor, g *accord
 	if err := db.addGrievanceEvent(ctx, tx, row, &accord.GrievanceEvent{Kind: accord.GrievanceEventReceived, ActorID: "reporter"}); err != nil {
 		return err
 	}
-	if err := db.addGrievanceAttachments(ctx, tx, row, "", g.Attachments); err != nil {
+	if err := db.addGrievanceAttachments(ctx, tx, row, "", tx.now, g.Attachments); err != nil {
 		return err
 	}
 	fx := Effects{
@@ -615,7 +615,7 @@ func (db *DB) UpdateGrievance(ctx context.Context, actor accord.Actor, id string
 	if err := db.addGrievanceEvent(ctx, tx, g, ev); err != nil {
 		return nil, err
 	}
-	if err := db.addGrievanceAttachments(ctx, tx, g, ev.ID, ch.Attachments); err != nil {
+	if err := db.addGrievanceAttachments(ctx, tx, g, ev.ID, tx.now, ch.Attachments); err != nil {
 		return nil, err
 	}
 	if err := db.applyEffects(ctx, tx, fx); err != nil {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/accord-project/accord"
 )
@@ -18,9 +19,9 @@ func attachmentAAD(grievanceID, id, part string) string {
 	return "grievance/" + grievanceID + "/attachment/" + id + "/" + part
 }
 
-// addGrievanceAttachments seals and stores files sent with grievance g
-// (eventID "" for the grievance itself, else the info event).
-func (db *DB) addGrievanceAttachments(ctx context.Context, tx *Tx, g *grievanceRow, eventID string, as []accord.GrievanceAttachment) error {
+// addGrievanceAttachments seals and stores files sent with grievance g at
+// time at (eventID "" for the grievance itself, else the info event).
+func (db *DB) addGrievanceAttachments(ctx context.Context, tx *Tx, g *grievanceRow, eventID string, at time.Time, as []accord.GrievanceAttachment) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -35,7 +36,7 @@ func (db *DB) addGrievanceAttachments(ctx context.Context, tx *Tx, g *grievanceR
 	for i := range as {
 		a := &as[i]
 		seq++
-		a.ID, a.GrievanceID, a.EventID, a.Seq, a.CreatedAt, a.Size = accord.NewID(accord.PrefixGrievanceAttachment, nil), g.ID, eventID, seq, tx.now, len(a.Data)
+		a.ID, a.GrievanceID, a.EventID, a.Seq, a.CreatedAt, a.Size = accord.NewID(accord.PrefixGrievanceAttachment, nil), g.ID, eventID, seq, at, len(a.Data)
 		name, err := sealSeal(key, []byte(a.Name), attachmentAAD(g.ID, a.ID, "name"))
 		if err != nil {
 			return err

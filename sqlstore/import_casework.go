@@ -142,9 +142,14 @@ func (im *Importer) Escalation(e *accord.Escalation) error {
 // g.Status, with the hash of its tracking code and what happened to it
 // (events, oldest first, each with its time; a received event is added
 // when missing). It is routed as a new one is; its first deadline is the
-// category's unless g.DueAt says. An open one gets its timer.
+// category's unless g.DueAt says. An open one gets its timer. Its files
+// (g.Attachments, prepared with accord.PrepareGrievanceAttachment) are
+// stored as sent when it was received.
 func (im *Importer) Grievance(g *accord.Grievance, codeHash []byte, events []accord.GrievanceEvent) error {
 	if err := g.Validate(); err != nil {
+		return err
+	}
+	if err := accord.CheckGrievanceAttachments(g.Attachments); err != nil {
 		return err
 	}
 	if len(codeHash) != sha256.Size {
@@ -220,6 +225,9 @@ func (im *Importer) Grievance(g *accord.Grievance, codeHash []byte, events []acc
 		if err := im.db.addGrievanceEvent(ctx, tx, row, &events[i]); err != nil {
 			return err
 		}
+	}
+	if err := im.db.addGrievanceAttachments(ctx, tx, row, "", g.ReceivedAt, g.Attachments); err != nil {
+		return err
 	}
 	im.counts++
 	if g.Status.Open() {
