@@ -215,3 +215,66 @@ func TestWebGrievanceAttachments(t *testing.T) {
 		}
 	})
 }
+
+// TestWebGrievanceAttachmentsStaffAndPortal: staff raising a complaint for
+// someone and a client in the portal attach files the same way; a refused
+// file in the portal keeps what was typed and adds nothing.
+func TestWebGrievanceAttachmentsStaffAndPortal(t *testing.T) {
+	srv := testserver.Start(t, testdb.SQLite(t))
+	letter := testserver.File{Field: "attachments", Name: "letter.pdf", ContentType: "application/pdf", Data: testPDF}
+	fake := testserver.File{Field: "attachments", Name: "letter.pdf", ContentType: "application/pdf", Data: []byte("just text")}
+
+	nav := srv.Browser(t)
+	nav.SignIn(t, "omar.navigator")
+	p := nav.Get(t, "/grievances/raise")
+	if !strings.Contains(p.Body, `enctype="multipart/form-data"`) || !strings.Contains(p.Body, `type="file"`) {
+		t.Fatalf("the staff form takes no files: %q", p.Text())
+	}
+	form := url.Values{"form_token": {p.FormToken()}, "category": {"coercion"}, "description": {"Told to sign a consent form she could not read."},
+		"identity": {"anonymous"}}
+	if p := nav.PostMultipart(t, "/grievances/raise", form, []testserver.File{fake}); p.Status != http.StatusUnsupportedMediaType ||
+		!strings.Contains(p.Body, `id="f-attachments-error"`) || !p.Contains("not a PDF, JPEG or PNG") {
+		t.Fatalf("a disguised file from staff: %d %q", p.Status, p.Text())
+	}
+	if p := nav.PostMultipart(t, "/grievances/raise", form, []testserver.File{letter}); p.Status != http.StatusCreated {
+		t.Fatalf("raising with a file: %d %q", p.Status, p.Text())
+	}
+
+	clientID := scenarioClient(t, srv, "advocate-reads-clinical-summary")
+	staff := srv.Browser(t)
+	staff.SignIn(t, "amina.navigator")
+	client := portalSignIn(t, srv, strings.Join(issuePortalCode(t, srv, staff, clientID), ""))
+	p = client.Get(t, "/my/grievances/new")
+	p = client.PostMultipart(t, "/my/grievances/new", url.Values{"form_token": {p.FormToken()}, "category": {"privacy_breach"},
+		"description": {"My appointment letter was posted to my old address."}}, []testserver.File{letter})
+	if p.Status != http.StatusCreated {
+		t.Fatalf("portal complaint with a file: %d %q", p.Status, p.Text())
+	}
+	link := regexp.MustCompile(`href="(/my/grievances/grv_[a-z2-7]{26})"`).FindStringSubmatch(client.Get(t, "/my/grievances").Body)
+	v := client.Get(t, link[1])
+	if !v.Contains("Files you attached") || !v.Contains("letter.pdf") {
+		t.Fatalf("the portal view lists no file: %q", v.Text())
+	}
+	for _, tc := range []struct {
+		name  string
+		file  testserver.File
+		files int
+	}{
+		{"a disguised file is refused", fake, 1},
+		{"a second letter is added", testserver.File{Field: "attachments", Name: "reply.pdf", ContentType: "application/pdf", Data: testPDF}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := client.Get(t, link[1])
+			p := client.PostMultipart(t, link[1]+"/info", url.Values{"form_token": {formTokenIn(v.Body, link[1]+"/info")}, "text": {"Here is their reply."}},
+				[]testserver.File{tc.file})
+			if tc.files == 1 && (!strings.Contains(p.Body, `id="f-attachments-error"`) || !p.Contains("Here is their reply.")) {
+				t.Errorf("refused file: %d %q", p.Status, p.Text())
+			}
+			id := strings.TrimPrefix(link[1], "/my/grievances/")
+			as, err := srv.DB.GrievanceAttachments(context.Background(), id)
+			if err != nil || len(as) != tc.files {
+				t.Errorf("%d files stored (%v), want %d", len(as), err, tc.files)
+			}
+		})
+	}
+}
