@@ -137,4 +137,3 @@ func (db *DB) grievanceAttachments(ctx context.Context, id, only string, withDat
 	}
 	return out, nil
 }
-
