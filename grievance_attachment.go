@@ -86,8 +86,11 @@ func PrepareGrievanceAttachment(name string, data []byte) (*GrievanceAttachment,
 		a.Data = data
 	case ContentJPEG, ContentPNG:
 		b, err := reencode(ct, data)
+		if e := AsError(err); e != nil {
+			return nil, e.withArg(display)
+		}
 		if err != nil {
-			return nil, err.(*Error).withArg(display)
+			return nil, err
 		}
 		a.Data = b
 	default:
