@@ -38,15 +38,15 @@ func init() {
 func (s *Server) grievancePages() []route {
 	return []route{
 		{"GET", "/grievances/new", s.publicPage(s.grievanceNewPage)},
-		{"POST", "/grievances/new", s.publicPageWithin(maxUpload, s.grievanceNewSubmit)},
+		{"POST", "/grievances/new", s.publicUploadPage(s.grievanceNewSubmit)},
 		{"GET", "/grievances/track", s.publicPage(s.grievanceTrackPage)},
 		{"POST", "/grievances/track", s.publicPage(s.grievanceTrackSubmit)},
-		{"POST", "/grievances/track/info", s.publicPageWithin(maxUpload, s.grievanceTrackInfo)},
+		{"POST", "/grievances/track/info", s.publicUploadPage(s.grievanceTrackInfo)},
 		{"POST", "/grievances/track/appeal", s.publicPage(s.grievanceTrackAppeal)},
 
 		{"GET", "/grievances", s.page(s.grievanceQueue)},
 		{"GET", "/grievances/raise", s.page(s.grievanceRaisePage)},
-		{"POST", "/grievances/raise", s.pageWithin(maxUpload, s.grievanceRaiseSubmit)},
+		{"POST", "/grievances/raise", s.uploadPage(s.grievanceRaiseSubmit)},
 		{"GET", "/grievances/{id}", s.page(s.grievanceDetail)},
 		{"GET", "/grievances/{id}/attachments/{aid}", s.page(s.grievanceAttachment)},
 		{"POST", "/grievances/{id}/acknowledge", s.page(s.grievanceAcknowledge)},
@@ -55,9 +55,9 @@ func (s *Server) grievancePages() []route {
 
 		{"GET", "/my/grievances", s.portalPage(s.portalGrievances)},
 		{"GET", "/my/grievances/new", s.portalPage(s.portalGrievanceNew)},
-		{"POST", "/my/grievances/new", s.portalPageWithin(maxUpload, s.portalGrievanceSubmit)},
+		{"POST", "/my/grievances/new", s.portalUploadPage(s.portalGrievanceSubmit)},
 		{"GET", "/my/grievances/{id}", s.portalPage(s.portalGrievance)},
-		{"POST", "/my/grievances/{id}/info", s.portalPageWithin(maxUpload, s.portalGrievanceInfo)},
+		{"POST", "/my/grievances/{id}/info", s.portalUploadPage(s.portalGrievanceInfo)},
 		{"POST", "/my/grievances/{id}/appeal", s.portalPage(s.portalGrievanceAppeal)},
 	}
 }

@@ -27,6 +27,17 @@ import (
 // their limit and the form's other fields.
 const maxUpload = accord.GrievanceAttachmentsMax*accord.GrievanceAttachmentMax + maxBody
 
+// uploadPage, publicUploadPage and portalUploadPage wrap the pages whose
+// forms may carry files: as page, publicPage and portalPage, with a body of
+// at most maxUpload bytes.
+func (s *Server) uploadPage(h pageHandler) http.Handler { return s.pageWithin(maxUpload, h) }
+
+func (s *Server) publicUploadPage(h handler) http.Handler { return s.publicPageWithin(maxUpload, h) }
+
+func (s *Server) portalUploadPage(h func(w http.ResponseWriter, r *http.Request, clientID string) error) http.Handler {
+	return s.portalPageWithin(maxUpload, h)
+}
+
 // attachmentField is the file input's name.
 const attachmentField = "attachments"
 
