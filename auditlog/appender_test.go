@@ -138,9 +138,6 @@ var bigLog = sync.OnceValues(func() (*memStore, [][]byte) {
 // stop right at and around the tile boundaries, restoring the appender from
 // storage at each stop, and checks roots and tiles against the definition.
 func TestAppendLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("70,000 leaves")
-	}
 	ctx := context.Background()
 	_, hashes := bigLog()
 	stops := []int{255, 256, 257, 511, 512, 9000, 65_535, 65_536, 65_537, 65_792, len(hashes)}

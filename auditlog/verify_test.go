@@ -454,9 +454,6 @@ func TestVerifySequence(t *testing.T) {
 // batches (4,096 entries) and tile comparisons (65,536 entries), and the
 // tile boundary at 65,536.
 func TestVerifyLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("70,000 entries")
-	}
 	base := buildLog(t, 70_000, 30_000, 65_536, 69_000)
 	tests := []struct {
 		name   string
@@ -513,9 +510,6 @@ func (f *failingReader) ReadTiles(ctx context.Context, ids []TileID) ([][]byte, 
 }
 
 func TestVerifyFails(t *testing.T) {
-	if testing.Short() {
-		t.Skip("140,000 entries")
-	}
 	// Tiles are first compared after 65,536 entries; a few batches later
 	// Add must notice the read error.
 	s := buildLog(t, 140_000, 69_000)

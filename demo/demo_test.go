@@ -584,9 +584,6 @@ func checkDecisions(t *testing.T, p *Partnership, now time.Time) {
 // TestManySeeds runs the checks over many seeds and awkward days: New
 // Year just after midnight, a leap day just before midnight, early morning.
 func TestManySeeds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow")
-	}
 	nows := []time.Time{
 		time.Date(2027, time.January, 1, 0, 5, 0, 0, time.UTC),
 		time.Date(2028, time.February, 29, 23, 59, 59, 999, time.UTC),
@@ -637,17 +634,8 @@ func TestTokenVar(t *testing.T) {
 	}
 }
 
-func TestGenerateIsFast(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
-	start := time.Now()
-	generate(t, Options{Seed: 1})
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Generate took %v for %d clients, want under a second", d, DefaultClients)
-	}
-}
-
+// BenchmarkGenerate measures Generate (there is no timing test: these
+// machines are shared and noisy).
 func BenchmarkGenerate(b *testing.B) {
 	for b.Loop() {
 		generate(b, Options{Seed: 1})

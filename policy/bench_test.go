@@ -1023,9 +1023,6 @@ func (o *opaPEP) decide(r *accord.Request) accord.Decision {
 // BenchmarkDecision compares equal work, and that the request mix exercises
 // most of the rules.
 func TestBenchImplementationsAgree(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds three decision points")
-	}
 	w := newBenchWorld(smallSize, 7)
 	s := w.snapshot(numShards)
 	cp, err := newCedarPEP(w)
