@@ -305,7 +305,10 @@ func (s *Server) anomalyThresholdsSubmit(w http.ResponseWriter, r *http.Request,
 			*anomalyNumberPtrs(&t)[name] = n
 		}
 		t.TimeZone = strings.TrimSpace(f.Values.Get("time_zone"))
-		version, _ := strconv.Atoi(f.Values.Get("version"))
+		version, err := strconv.Atoi(f.Values.Get("version"))
+		if err != nil {
+			return "", accord.FieldErrorf("version", "must be a whole number")
+		}
 		if err := s.svc.SetAnomalyThresholds(r.Context(), c, t, version); err != nil {
 			return "", err
 		}

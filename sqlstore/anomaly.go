@@ -627,25 +627,9 @@ func (db *DB) fireAnomaly(ctx context.Context, tx *Tx, t Timer) error {
 	if a.ReviewStatus != accord.ReviewPending {
 		return nil
 	}
-	over, err := oversightOrg(ctx, tx)
-	if accord.ErrorCode(err) == accord.ENOTFOUND {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	tell, err := escalationChain(ctx, tx, over)
-	if err != nil {
-		return err
-	}
-	if len(tell) == 0 {
-		tiers, err := grievanceTiers(ctx, tx, over)
-		if err != nil {
-			return err
-		}
-		if len(tiers) > 0 {
-			tell = tiers[0]
-		}
+	over, tell, err := oversightRecipients(ctx, tx)
+	if err != nil || over == "" {
+		return err // no oversight body to tell: nothing to remind
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE anomalies SET escalations = escalations + 1 WHERE id = $1`, a.ID); err != nil {
 		return err

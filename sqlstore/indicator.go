@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -161,11 +162,10 @@ func (s *factStream) loadPeople(ctx context.Context) error {
 			s.registered = append(s.registered, registration{created: created, id: strings.Clone(id), home: s.str(colStr(c[10])),
 				interpreterNeeded: colBool(c[4]) && !colBool(c[7]), interpreterUsed: colBool(c[11])})
 		}
-		var p person
-		if colBool(c[7]) { // erased
-			s.people.put(id, p)
+		if colBool(c[7]) { // erased: nothing recorded, as for a client not found
 			return nil
 		}
+		var p person
 		if y, m, d, ok := accord.BirthParts(colStr(c[1])); ok && y < 1<<15 {
 			p.year, p.month, p.day = int16(y), int8(m), int8(d)
 		}
@@ -332,7 +332,7 @@ func (s *factStream) grievances(ctx context.Context) error {
 func (s *factStream) intakes(ctx context.Context) error {
 	slices.SortFunc(s.registered, func(a, b registration) int {
 		if a.created != b.created {
-			return cmpInt(a.created, b.created)
+			return cmp.Compare(a.created, b.created)
 		}
 		return strings.Compare(a.id, b.id)
 	})
@@ -370,16 +370,6 @@ func (s *factStream) intakes(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // disclosures: every access decision in the audit log that permitted and

@@ -1,6 +1,9 @@
 package sqlstore
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // personTable maps client ids to their dimensions for IndicatorFacts. A
 // Go map of a million string keys cost half a microsecond to a
@@ -43,7 +46,7 @@ func (t *personTable) put(id string, p person) {
 	if s := t.slot(h); s.state != ptEmpty {
 		// Another id with this hash: the slot keeps the first one's.
 		s.state = ptCollided
-		t.collided[id] = p
+		t.collided[strings.Clone(id)] = p // id may be a view into the database's memory
 		return
 	}
 	if 8*(t.n+1) > 5*len(t.slots) {

@@ -178,25 +178,9 @@ func (db *DB) fireReview(ctx context.Context, tx *Tx, t Timer) error {
 	if r.ReviewStatus != accord.ReviewPending {
 		return nil
 	}
-	over, err := oversightOrg(ctx, tx)
-	if accord.ErrorCode(err) == accord.ENOTFOUND {
-		return nil // no oversight body to tell; nothing to remind
-	}
-	if err != nil {
-		return err
-	}
-	tell, err := escalationChain(ctx, tx, over)
-	if err != nil {
-		return err
-	}
-	if len(tell) == 0 {
-		tiers, err := grievanceTiers(ctx, tx, over)
-		if err != nil {
-			return err
-		}
-		if len(tiers) > 0 {
-			tell = tiers[0] // its auditors and privacy officers
-		}
+	over, tell, err := oversightRecipients(ctx, tx)
+	if err != nil || over == "" {
+		return err // no oversight body to tell: nothing to remind
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE legal_bases SET review_escalations = review_escalations + 1 WHERE id = $1`, r.ID); err != nil {
 		return err
@@ -216,4 +200,29 @@ func (db *DB) fireReview(ctx context.Context, tx *Tx, t Timer) error {
 	e.Count = r.Escalations + 1
 	tx.record(e)
 	return nil
+}
+
+// oversightRecipients is the oversight body and whom in it an overdue
+// review is told of: its escalation contacts, else its first tier of
+// complaint handlers (its auditors and privacy officers). over is "" when
+// the partnership has no oversight body.
+func oversightRecipients(ctx context.Context, tx *Tx) (over string, tell []string, err error) {
+	over, err = oversightOrg(ctx, tx)
+	if accord.ErrorCode(err) == accord.ENOTFOUND {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if tell, err = escalationChain(ctx, tx, over); err != nil || len(tell) > 0 {
+		return over, tell, err
+	}
+	tiers, err := grievanceTiers(ctx, tx, over)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(tiers) > 0 {
+		tell = tiers[0]
+	}
+	return over, tell, nil
 }

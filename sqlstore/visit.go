@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -53,8 +54,7 @@ func init() {
 
 // visitAggregate is one evaluation of accord_visit.
 type visitAggregate struct {
-	v    *visitor
-	rows int64
+	v *visitor
 }
 
 func (a *visitAggregate) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
@@ -69,7 +69,6 @@ func (a *visitAggregate) Step(_ *sqlite.FunctionContext, args []driver.Value) er
 			return errors.New("accord_visit: no visit with this handle")
 		}
 	}
-	a.rows++
 	if err := a.v.fn(args[1:]); err != nil {
 		a.v.err = err
 		return err
@@ -82,7 +81,7 @@ func (a *visitAggregate) WindowInverse(*sqlite.FunctionContext, []driver.Value) 
 }
 
 func (a *visitAggregate) WindowValue(*sqlite.FunctionContext) (driver.Value, error) {
-	return a.rows, nil
+	return nil, nil
 }
 
 func (a *visitAggregate) Final(*sqlite.FunctionContext) {}
@@ -139,7 +138,7 @@ func (db *DB) visit(ctx context.Context, q querier, cols []string, rest string, 
 	}
 	var n sql.NullInt64
 	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT accord_visit($%d%s) FROM (SELECT %s %s)`, len(args)+1, outer.String(), inner.String(), rest),
-		append(args, h)...).Scan(&n)
+		append(slices.Clip(args), h)...).Scan(&n)
 	if v.err != nil {
 		return v.err
 	}
@@ -153,8 +152,6 @@ func colInt(v driver.Value) (n int64, ok bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true
-	case int32:
-		return int64(x), true
 	case float64:
 		return int64(x), true
 	}
