@@ -75,8 +75,10 @@ type DB struct {
 
 	keys  keyCache
 	audit *auditLog
-	stmts stmtCache
-	hot   map[string]*sql.Stmt // read-only after Open
+	// factRefresh serialises refreshes of the stored indicator facts.
+	factRefresh factRefresh
+	stmts       stmtCache
+	hot         map[string]*sql.Stmt // read-only after Open
 
 	closeOnce sync.Once
 }

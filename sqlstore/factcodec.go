@@ -1,0 +1,158 @@
+package sqlstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/accord-project/accord"
+)
+
+// The encoding of one client's stored indicator facts (indicator_facts):
+//
+//	version byte (factCodecVersion)
+//	uvarint      number of facts
+//	each fact:
+//	  byte       unit: its index in factUnits
+//	  byte       which times follow: bit i for At[i] (i < 4), bit 4 for Deadline
+//	  varint     At[0] in Unix nanoseconds, minus the previous fact's (0 for the first); 0 when absent
+//	  varints    each other time present, in nanoseconds after At[0]
+//	  uvarints   each of Dims, an id of indicator_fact_strings (0: "")
+//
+// Facts of one client are mostly a few days apart, so a fact takes about
+// twenty bytes. Times are kept to the nanosecond: a stored fact is exactly
+// the fact computed from the tables.
+const factCodecVersion = 1
+
+const factDeadlineBit = 1 << 4
+
+// factEncoder appends facts to one client's encoding. Strings are given
+// ids by intern.
+type factEncoder struct {
+	buf    []byte
+	n      int
+	prev   int64
+	intern func(string) uint64
+}
+
+// add appends f.
+func (e *factEncoder) add(unit int, f *accord.IndicatorFact) {
+	e.n++
+	var mask byte
+	for i, t := range f.At {
+		if !t.IsZero() {
+			mask |= 1 << i
+		}
+	}
+	if !f.Deadline.IsZero() {
+		mask |= factDeadlineBit
+	}
+	e.buf = append(e.buf, byte(unit), mask)
+	var at0 int64
+	if mask&1 != 0 {
+		at0 = f.At[0].UnixNano()
+		e.buf = binary.AppendVarint(e.buf, at0-e.prev)
+		e.prev = at0
+	}
+	for i := 1; i < len(f.At); i++ {
+		if mask&(1<<i) != 0 {
+			e.buf = binary.AppendVarint(e.buf, f.At[i].UnixNano()-at0)
+		}
+	}
+	if mask&factDeadlineBit != 0 {
+		e.buf = binary.AppendVarint(e.buf, f.Deadline.UnixNano()-at0)
+	}
+	for _, d := range f.Dims {
+		var id uint64
+		if d != "" {
+			id = e.intern(d)
+		}
+		e.buf = binary.AppendUvarint(e.buf, id)
+	}
+}
+
+// bytes returns the encoding of the facts added.
+func (e *factEncoder) bytes() []byte {
+	out := make([]byte, 0, len(e.buf)+1+binary.MaxVarintLen64)
+	out = append(out, factCodecVersion)
+	out = binary.AppendUvarint(out, uint64(e.n))
+	return append(out, e.buf...)
+}
+
+var errFactCodec = errors.New("stored indicator facts are not readable")
+
+// decodeFacts calls fn with each fact of an encoding, in the order they
+// were added. strs names the string ids. The fact passed is reused.
+func decodeFacts(b []byte, strs []string, f *accord.IndicatorFact, fn func(*accord.IndicatorFact) error) error {
+	if len(b) == 0 || b[0] != factCodecVersion {
+		return fmt.Errorf("%w: unknown version", errFactCodec)
+	}
+	b = b[1:]
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) { // each fact takes at least two bytes
+		return fmt.Errorf("%w: bad count", errFactCodec)
+	}
+	b = b[k:]
+	varint := func() (int64, error) {
+		v, k := binary.Varint(b)
+		if k <= 0 {
+			return 0, fmt.Errorf("%w: truncated", errFactCodec)
+		}
+		b = b[k:]
+		return v, nil
+	}
+	var prev int64
+	for range n {
+		if len(b) < 2 {
+			return fmt.Errorf("%w: truncated", errFactCodec)
+		}
+		unit, mask := int(b[0]), b[1]
+		b = b[2:]
+		if unit >= len(factUnits) || mask >= factDeadlineBit<<1 {
+			return fmt.Errorf("%w: bad unit or times", errFactCodec)
+		}
+		*f = accord.IndicatorFact{Unit: factUnits[unit].unit}
+		var at0 int64
+		if mask&1 != 0 {
+			d, err := varint()
+			if err != nil {
+				return err
+			}
+			at0 = prev + d
+			prev = at0
+			f.At[0] = time.Unix(0, at0).UTC()
+		}
+		for i := 1; i < len(f.At); i++ {
+			if mask&(1<<i) != 0 {
+				d, err := varint()
+				if err != nil {
+					return err
+				}
+				f.At[i] = time.Unix(0, at0+d).UTC()
+			}
+		}
+		if mask&factDeadlineBit != 0 {
+			d, err := varint()
+			if err != nil {
+				return err
+			}
+			f.Deadline = time.Unix(0, at0+d).UTC()
+		}
+		for i := range f.Dims {
+			id, k := binary.Uvarint(b)
+			if k <= 0 || id >= uint64(len(strs)) {
+				return fmt.Errorf("%w: bad string", errFactCodec)
+			}
+			b = b[k:]
+			f.Dims[i] = strs[id]
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	if len(b) != 0 {
+		return fmt.Errorf("%w: trailing bytes", errFactCodec)
+	}
+	return nil
+}
