@@ -64,8 +64,8 @@ func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*a
 		}
 		return fn(f)
 	}
-	return db.visit(ctx, tx, []string{"client_id", "facts"}, `FROM indicator_facts`, nil, func(c []driver.Value) error {
-		b, _ := c[1].([]byte)
+	return db.visit(ctx, tx, []string{"facts"}, `FROM indicator_facts`, nil, func(c []driver.Value) error {
+		b, _ := c[0].([]byte)
 		return decodeFacts(b, strs, &f, keep)
 	})
 }
