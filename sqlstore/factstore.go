@@ -92,6 +92,10 @@ func factStrings(ctx context.Context, q querier) ([]string, error) {
 	return strs, rows.Err()
 }
 
+// fullRefreshOver is the number of listed clients above which a refresh
+// computes every client's facts.
+const fullRefreshOver = 200_000
+
 // FactRefresh says what RefreshIndicatorFacts did.
 type FactRefresh struct {
 	Full    bool // every client's facts were computed
@@ -158,7 +162,9 @@ func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, er
 	if err := rows.Err(); err != nil {
 		return r, false, err
 	}
-	r.Full = !built || clients["*"]
+	// Past a fifth of a million clients, computing everyone's in one pass
+	// is cheaper than looking so many up one by one.
+	r.Full = !built || clients["*"] || len(clients) > fullRefreshOver
 	if !r.Full {
 		// Decisions appended since: the clients of those that were
 		// disclosures.
