@@ -14,10 +14,11 @@ CREATE TABLE indicator_dirty (
 
 -- One row per client with facts ('' the grievances): the encoded facts
 -- (sqlstore/factcodec.go), strings as ids of indicator_fact_strings.
+-- Kept in client order (no rowid): a refresh writes clients in that order.
 CREATE TABLE indicator_facts (
 	client_id TEXT PRIMARY KEY,
 	facts     BLOB NOT NULL
-);
+) WITHOUT ROWID;
 
 -- The strings facts name (organisations, dimension values), never
 -- removed, so that ids in stored facts stay valid.
