@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -125,6 +126,21 @@ func (db *DB) RefreshIndicatorFacts(ctx context.Context) (_ FactRefresh, err err
 	return FactRefresh{}, accord.Errorf(accord.ECONFLICT, "indicator facts are being refreshed by another process; try again")
 }
 
+// factListing is what a refresh reads first, from its snapshot.
+type factListing struct {
+	built                       bool
+	auditSize, generation, size int64
+	// dirty is indicator_dirty; clients are the clients to compute: those
+	// listed and those of disclosures appended to the log since.
+	dirty   []listedClient
+	clients map[string]bool
+}
+
+type listedClient struct {
+	client string
+	n      int64
+}
+
 // refreshFacts computes from one snapshot and writes unless another
 // refresh was written since the snapshot (written false).
 func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, err error) {
@@ -133,75 +149,87 @@ func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, er
 		return r, false, err
 	}
 	defer tx.Rollback()
-	var built bool
-	var auditSize, generation, size int64
-	if err := tx.QueryRowContext(ctx, `SELECT built, audit_size, generation FROM indicator_facts_state WHERE id = 1`).Scan(&built, &auditSize, &generation); err != nil {
-		return r, false, err
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&size); err != nil {
-		return r, false, err
-	}
-	type listed struct {
-		client string
-		n      int64
-	}
-	var dirty []listed
-	clients := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT client_id, n FROM indicator_dirty`)
+	l, err := db.listFactChanges(ctx, tx)
 	if err != nil {
-		return r, false, err
-	}
-	for rows.Next() {
-		var d listed
-		if err := rows.Scan(&d.client, &d.n); err != nil {
-			rows.Close()
-			return r, false, err
-		}
-		dirty = append(dirty, d)
-		clients[d.client] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return r, false, err
 	}
 	// Past a fifth of a million clients, computing everyone's in one pass
 	// is cheaper than looking so many up one by one.
-	r.Full = !built || clients["*"] || len(clients) > fullRefreshOver
+	r.Full = !l.built || l.clients["*"] || len(l.clients) > fullRefreshOver
 	if !r.Full {
-		// Decisions appended since: the clients of those that were
-		// disclosures.
-		if err := db.visit(ctx, tx, []string{"a.leaf", "a.client_id"}, `FROM audit_entries a WHERE a.idx >= $1 AND a.idx < $2 AND a.kind = $3 AND a.client_id <> ''`,
-			[]any{auditSize, size, string(accord.AuditDecision)}, func(c []driver.Value) error {
-				if !clients[colStr(c[1])] && isDisclosure(colBytes(c[0])) {
-					clients[strings.Clone(colStr(c[1]))] = true
-				}
-				return nil
-			}); err != nil {
+		if err := db.listNewDisclosures(ctx, tx, l); err != nil {
 			return r, false, err
 		}
-		if len(clients) == 0 && auditSize == size {
-			return r, true, nil
+		if len(l.clients) == 0 && l.auditSize == l.size {
+			return r, true, nil // nothing changed
 		}
 	}
-	s := &factStream{db: db, tx: tx, from: math.MinInt64, to: math.MaxInt64, auditLo: 0, auditHi: size}
-	if !r.Full {
-		list := make([]string, 0, len(clients))
-		for c := range clients {
-			list = append(list, c)
-		}
-		s.clients, _ = json.Marshal(list)
-		if !clients[""] {
-			s.only = map[string]bool{}
-			for _, u := range factUnits {
-				s.only[u.unit] = u.unit != "grievance"
-			}
-		}
-	}
-	// Facts are encoded as they come, client by client.
-	strs, err := factStrings(ctx, tx)
+	c, err := db.computeStoredFacts(ctx, tx, l, r.Full)
 	if err != nil {
 		return r, false, err
 	}
+	tx.Rollback()
+	r.Facts, r.Clients = c.facts, len(l.clients)
+	if r.Full {
+		r.Clients = len(c.encoders)
+	}
+	written, err = db.writeStoredFacts(ctx, l, r.Full, c)
+	return r, written, err
+}
+
+// listFactChanges reads the state and the listed clients.
+func (db *DB) listFactChanges(ctx context.Context, tx *sql.Tx) (*factListing, error) {
+	l := &factListing{clients: map[string]bool{}}
+	if err := tx.QueryRowContext(ctx, `SELECT built, audit_size, generation FROM indicator_facts_state WHERE id = 1`).Scan(&l.built, &l.auditSize, &l.generation); err != nil {
+		return nil, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&l.size); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT client_id, n FROM indicator_dirty`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d listedClient
+		if err := rows.Scan(&d.client, &d.n); err != nil {
+			return nil, err
+		}
+		l.dirty = append(l.dirty, d)
+		l.clients[d.client] = true
+	}
+	return l, rows.Err()
+}
+
+// listNewDisclosures adds the clients of the decisions appended to the
+// audit log since the last refresh that were disclosures.
+func (db *DB) listNewDisclosures(ctx context.Context, tx *sql.Tx, l *factListing) error {
+	return db.visit(ctx, tx, []string{"a.leaf", "a.client_id"}, `FROM audit_entries a WHERE a.idx >= $1 AND a.idx < $2 AND a.kind = $3 AND a.client_id <> ''`,
+		[]any{l.auditSize, l.size, string(accord.AuditDecision)}, func(c []driver.Value) error {
+			if !l.clients[colStr(c[1])] && isDisclosure(colBytes(c[0])) {
+				l.clients[strings.Clone(colStr(c[1]))] = true
+			}
+			return nil
+		})
+}
+
+// computedFacts are the facts a refresh computed, encoded per client.
+type computedFacts struct {
+	encoders map[string]*factEncoder
+	strs     []string // the strings they name, by id
+	stored   int      // strings already stored (strs[:stored+1])
+	facts    int
+}
+
+// computeStoredFacts computes the listed clients' facts (every client's
+// when full) from the snapshot, with IndicatorFactsFromTables's code.
+func (db *DB) computeStoredFacts(ctx context.Context, tx *sql.Tx, l *factListing, full bool) (*computedFacts, error) {
+	strs, err := factStrings(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	c := &computedFacts{encoders: map[string]*factEncoder{}, strs: strs, stored: len(strs) - 1}
 	ids := make(map[string]uint64, len(strs))
 	for i, v := range strs {
 		ids[v] = uint64(i)
@@ -209,8 +237,8 @@ func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, er
 	intern := func(v string) uint64 {
 		id, ok := ids[v]
 		if !ok {
-			id = uint64(len(strs))
-			strs = append(strs, v)
+			id = uint64(len(c.strs))
+			c.strs = append(c.strs, v)
 			ids[v] = id
 		}
 		return id
@@ -219,85 +247,89 @@ func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, er
 	for i, u := range factUnits {
 		unitIndex[u.unit] = i
 	}
-	encoders := map[string]*factEncoder{}
+	s := &factStream{db: db, tx: tx, from: math.MinInt64, to: math.MaxInt64, auditLo: 0, auditHi: l.size}
+	if !full {
+		if len(l.clients) == 0 {
+			return c, nil
+		}
+		s.clients, _ = json.Marshal(slices.Collect(maps.Keys(l.clients)))
+		if !l.clients[""] { // the grievances have not changed
+			s.only = map[string]bool{}
+			for _, u := range factUnits {
+				s.only[u.unit] = u.unit != "grievance"
+			}
+		}
+	}
 	s.fn = func(client string, f *accord.IndicatorFact) error {
-		if !r.Full && !clients[client] {
+		if !full && !l.clients[client] {
 			return nil // a survivor read for its duplicate's dimensions
 		}
-		e := encoders[client]
+		e := c.encoders[client]
 		if e == nil {
 			e = &factEncoder{intern: intern}
-			encoders[strings.Clone(client)] = e
+			c.encoders[strings.Clone(client)] = e
 		}
 		e.add(unitIndex[f.Unit], f)
-		r.Facts++
+		c.facts++
 		return nil
 	}
-	if r.Full || len(clients) > 0 {
-		if err := s.run(ctx); err != nil {
-			return r, false, err
-		}
-	}
-	known := len(strs)
-	tx.Rollback()
-	r.Clients = len(clients)
-	if r.Full {
-		r.Clients = len(encoders)
-	}
+	return c, s.run(ctx)
+}
 
+// writeStoredFacts replaces the computed clients' facts (all when full),
+// unless another refresh was written since the snapshot.
+func (db *DB) writeStoredFacts(ctx context.Context, l *factListing, full bool, c *computedFacts) (written bool, err error) {
 	w, err := db.begin(ctx)
 	if err != nil {
-		return r, false, err
+		return false, err
 	}
 	defer w.Rollback()
 	var current int64
 	if err := w.QueryRowContext(ctx, `UPDATE indicator_facts_state SET generation = generation + 1 WHERE id = 1 RETURNING generation`).Scan(&current); err != nil {
-		return r, false, err
+		return false, err
 	}
-	if current != generation+1 {
-		return r, false, nil // another refresh was written since the snapshot
+	if current != l.generation+1 {
+		return false, nil
 	}
-	var have int64
-	if err := w.QueryRowContext(ctx, `SELECT count(*) FROM indicator_fact_strings`).Scan(&have); err != nil {
-		return r, false, err
-	}
-	for id := int(have) + 1; id < known; id++ {
-		if _, err := w.ExecContext(ctx, `INSERT INTO indicator_fact_strings (id, value) VALUES ($1, $2)`, id, strs[id]); err != nil {
-			return r, false, err
+	for id := c.stored + 1; id < len(c.strs); id++ {
+		if _, err := w.ExecContext(ctx, `INSERT INTO indicator_fact_strings (id, value) VALUES ($1, $2)`, id, c.strs[id]); err != nil {
+			return false, err
 		}
 	}
-	if r.Full {
+	if full {
 		if _, err := w.ExecContext(ctx, `DELETE FROM indicator_facts`); err != nil {
-			return r, false, err
+			return false, err
 		}
 	} else {
-		del := make([]any, 0, len(clients))
-		for c := range clients {
-			del = append(del, c)
+		del := make([]any, 0, len(l.clients))
+		for client := range l.clients {
+			del = append(del, client)
 		}
-		if err := execBatched(ctx, w, `DELETE FROM indicator_facts WHERE client_id IN (%s)`, 1, del); err != nil {
-			return r, false, err
+		if err := execBatched(ctx, w, `DELETE FROM indicator_facts WHERE client_id IN (%s)`, "?", del); err != nil {
+			return false, err
 		}
 	}
 	// In the table's order: appending to a B-tree is cheaper than
 	// inserting all over it.
-	put := make([]any, 0, 2*len(encoders))
-	for _, c := range slices.Sorted(maps.Keys(encoders)) {
-		put = append(put, c, encoders[c].bytes())
+	put := make([]any, 0, 2*len(c.encoders))
+	for _, client := range slices.Sorted(maps.Keys(c.encoders)) {
+		put = append(put, client, c.encoders[client].bytes())
 	}
-	if err := execBatched(ctx, w, `INSERT INTO indicator_facts (client_id, facts) VALUES %s`, 2, put); err != nil {
-		return r, false, err
+	if err := execBatched(ctx, w, `INSERT INTO indicator_facts (client_id, facts) VALUES %s`, "(?, ?)", put); err != nil {
+		return false, err
 	}
 	// Off the list, unless changed again since the snapshot.
-	for _, d := range dirty {
-		if _, err := w.ExecContext(ctx, `DELETE FROM indicator_dirty WHERE client_id = $1 AND n = $2`, d.client, d.n); err != nil {
-			return r, false, err
-		}
+	done := make([]any, 0, 2*len(l.dirty))
+	for _, d := range l.dirty {
+		done = append(done, d.client, d.n)
 	}
-	if _, err := w.ExecContext(ctx, `UPDATE indicator_facts_state SET built = $1, audit_size = $2 WHERE id = 1`, true, size); err != nil {
-		return r, false, err
+	if err := execBatched(ctx, w, `DELETE FROM indicator_dirty WHERE (client_id, n) IN (VALUES %s)`, "(?, CAST(? AS BIGINT))", done); err != nil {
+		return false, err
 	}
-	return r, true, w.commit(ctx)
+	if _, err := w.ExecContext(ctx, `UPDATE indicator_facts_state SET built = $1, audit_size = $2 WHERE id = 1`, true, l.size); err != nil {
+		return false, err
+	}
+	return true, w.commit(ctx)
 }
 
 // isDisclosure reports whether a decision's leaf released a client's data
@@ -322,29 +354,28 @@ func colBytes(v driver.Value) []byte {
 	return nil
 }
 
-// execBatched runs stmt — whose %s takes a list of groups of per
-// placeholders: "($1)" or "($1, $2)" — over args, many groups a statement.
-func execBatched(ctx context.Context, tx *Tx, stmt string, per int, args []any) error {
+// execBatched runs stmt, whose %s takes a comma-separated list of groups —
+// group with ? for its arguments, say "(?, ?)" — over args, many groups a
+// statement.
+func execBatched(ctx context.Context, tx *Tx, stmt, group string, args []any) error {
 	const groups = 500
+	per := strings.Count(group, "?")
 	for len(args) > 0 {
 		n := min(len(args), groups*per)
 		var list strings.Builder
+		arg := 0
 		for i := 0; i < n; i += per {
 			if i > 0 {
 				list.WriteString(", ")
 			}
-			if per == 1 {
-				fmt.Fprintf(&list, "$%d", i+1)
-				continue
-			}
-			list.WriteByte('(')
-			for j := range per {
-				if j > 0 {
-					list.WriteString(", ")
+			for _, part := range strings.SplitAfter(group, "?") {
+				if p, ok := strings.CutSuffix(part, "?"); ok {
+					arg++
+					fmt.Fprintf(&list, "%s$%d", p, arg)
+				} else {
+					list.WriteString(part)
 				}
-				fmt.Fprintf(&list, "$%d", i+j+1)
 			}
-			list.WriteByte(')')
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(stmt, list.String()), args[:n]...); err != nil {
 			return err
