@@ -165,7 +165,7 @@ func TestReportBuild(t *testing.T) {
 		ctx := context.Background()
 		over := caller(t, db, "c.achebe")
 		admin := caller(t, db, "r.mensah")
-		prev, err := svc.PreviewRelease(ctx, admin, accord.Period{Year: 2026, Quarter: 3}, "standard")
+		prev, err := svc.PreviewRelease(ctx, admin, accord.Period{Year: 2026, Quarter: 3}, enforce.ReleaseOptions{Profile: "standard"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func TestReportBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		pub, err := svc.PublishRelease(ctx, over, accord.Period{Year: 2026, Quarter: 3}, "standard")
+		pub, err := svc.PublishRelease(ctx, over, accord.Period{Year: 2026, Quarter: 3}, enforce.ReleaseOptions{Profile: "standard"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -47,7 +47,7 @@ func TestDemoReleaseRecoversNothing(t *testing.T) {
 	}
 	for _, name := range []string{"standard", "round5"} {
 		t.Run(name, func(t *testing.T) {
-			rep, err := svc.BuildRelease(ctx, accord.PeriodOf(now).Prev(), name, nil)
+			rep, err := svc.BuildRelease(ctx, accord.PeriodOf(now).Prev(), enforce.ReleaseOptions{Profile: name}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
