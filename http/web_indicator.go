@@ -859,16 +859,16 @@ type reportData struct {
 	// A private release (differential privacy): its epsilon, the bound on
 	// each person's units, the tables the budget was split over, the level
 	// of the intervals, and the dimensions not published.
-	Private     bool
-	Epsilon     string
-	Bound       int64
-	Tables      int
-	Confidence  string
-	WithheldDim []string
-	Indicators  []reportIndicator
-	Plans       []*planView
-	CSV         string
-	Below       int
+	Private      bool
+	Epsilon      string
+	Bound        int64
+	Tables       int
+	Confidence   string
+	WithheldDims string
+	Indicators   []reportIndicator
+	Plans        []*planView
+	CSV          string
+	Below        int
 }
 
 type reportIndicator struct {
@@ -909,9 +909,11 @@ func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Rep
 		d.Private, d.Bound, d.Tables = true, rel.Profile.Bound, rel.NoisyTables
 		d.Epsilon = p.Sprintf("%v", rel.Profile.Epsilon)
 		d.Confidence = p.Sprintf("%d %%", int(math.Round(rel.Profile.Confidence*100)))
+		var withheld []string
 		for _, dim := range rel.WithheldDimensions {
-			d.WithheldDim = append(d.WithheldDim, dimensionLabel(p, dim))
+			withheld = append(withheld, dimensionLabel(p, dim))
 		}
+		d.WithheldDims = strings.Join(withheld, p.Sprintf(", "))
 	}
 	if rep.Published != nil {
 		d.PublishedOn = p.Date(rep.Published.PublishedAt)
