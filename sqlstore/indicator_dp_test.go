@@ -5,8 +5,10 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/sqlstore"
@@ -78,3 +80,41 @@ func TestPrivacyBudget(t *testing.T) {
 }
 
 func asError(err error, target **accord.Error) bool { return errors.As(err, target) }
+
+// ignorePerson leaves the pseudonymous person key out of fact comparisons;
+// TestFactPersons checks it.
+var ignorePerson = cmpopts.IgnoreFields(accord.IndicatorFact{}, "Person")
+
+// TestFactPersons: the facts of one client carry the same person key, those
+// of another client a different one, and nobody's key is 0.
+func TestFactPersons(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		nurse := fx.actor()
+		a, b := fx.client("A"), fx.client("B")
+		for _, c := range []*accord.Client{a, a, b} {
+			r := &accord.Referral{ClientID: c.ID, FromOrgID: fx.clinic.ID, FromStaffID: fx.nurse.ID, ToOrgID: fx.legal.ID, Purpose: accord.PurposeLegalAid,
+				Categories: []accord.Category{accord.CatDemographics}, Reason: "Advice on a housing claim.", Urgency: accord.UrgencyRoutine}
+			if err := fx.db.CreateReferral(ctx, nurse, r, sqlstore.Effects{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var persons []uint64
+		err := fx.db.IndicatorFacts(ctx, fx.now.Add(-time.Hour), fx.now.Add(time.Hour), func(f *accord.IndicatorFact) error {
+			if f.Unit == "referral" {
+				persons = append(persons, f.Person)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[uint64]int{}
+		for _, p := range persons {
+			count[p]++
+		}
+		if len(persons) != 3 || len(count) != 2 || count[0] != 0 {
+			t.Errorf("person keys of A, A and B: %v, want two keys, neither 0", persons)
+		}
+	})
+}
