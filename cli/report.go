@@ -129,11 +129,11 @@ func runReportBuild(ctx context.Context, env Env, args []string) error {
 	if published {
 		state = "published " + rep.Published.PublishedAt.UTC().Format(time.DateOnly) + ", sha256 " + rep.Published.SHA256
 	}
-	prof := rep.Release.Profile.Name
+	prof := rep.Release.Profile.Name + " profile"
 	if rep.Release.Profile.Private() {
 		prof += fmt.Sprintf(", epsilon %g over %d noisy tables", rep.Release.Profile.Epsilon, rep.Release.NoisyTables)
 	}
-	fmt.Fprintf(env.Stdout, "report for %s (%s profile; %s): %d indicators, %d below target", period, prof, state,
+	fmt.Fprintf(env.Stdout, "report for %s (%s; %s): %d indicators, %d below target", period, prof, state,
 		len(rep.Release.Indicators), len(rep.Release.Missed()))
 	if len(rep.Missing) > 0 {
 		ids := make([]string, len(rep.Missing))
