@@ -208,3 +208,29 @@ func TestPrivateReleaseRefusesBadEpsilon(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkComputerPrivate is BenchmarkComputer for a private release:
+// contributions bounded per person, then noise, fitting and suppression.
+func BenchmarkComputerPrivate(b *testing.B) {
+	facts := privateFacts(1_000_000, 1)
+	p := indicator.Profiles["dp"]
+	p.Epsilon = 4
+	opts := indicator.Options{Domains: map[string][]string{"organization": {"org_clinic", "org_legal", "org_ngo", "org_social"}, "geography": {"riverside", "northside", "old-town", "mill-island"}}}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		c, err := indicator.NewComputer(indicator.Default(), []accord.Period{q3})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.BoundContributions(p.Bound, q3.String())
+		for _, f := range facts {
+			c.Add(f)
+		}
+		if _, err := indicator.BuildWith(c.Results(), p, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(len(facts))*float64(b.N)/b.Elapsed().Seconds(), "facts/s")
+}
