@@ -98,9 +98,14 @@ type Computer struct {
 	groups  [][][]map[int32]*stat
 	// Contribution bounding (BoundContributions): at most bound units
 	// per person in each population, chosen by keyed hash.
-	bound   int64
-	hashKey uint64
-	kept    map[keptKey][]keptFact
+	bound    int64
+	hashKey  uint64
+	pops     map[string][]population // unit → its populations
+	kept     map[keptKey]int32       // → entry
+	first    arena[keptUnit]         // per entry: its first kept unit
+	more     arena[int32]            // per entry: its other slots in overflow, or −1
+	used     arena[uint8]            // per entry: units kept
+	overflow arena[keptUnit]
 }
 
 type stat struct {
