@@ -48,6 +48,7 @@ func TestNoiseIntervals(t *testing.T) {
 				}
 				absErr += math.Abs(float64(v - truth))
 			}
+			t.Logf("covered %d of %d", covered, trials)
 			if share := float64(covered) / trials; share < 0.90 || share > 0.99 {
 				t.Errorf("the 95 %% interval covered the true count %.1f %% of the time", 100*share)
 			}
