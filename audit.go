@@ -49,6 +49,9 @@ type AuditEntry struct {
 	Action   string `json:"action,omitempty"` // "consent.revoke", "login.failure", "access_report" …
 	ObjectID string `json:"object,omitempty"` // id of the object changed
 	Count    int    `json:"count,omitempty"`  // how many items an export held
+	// Epsilon is the differential-privacy budget a published release
+	// spent ("indicators.publish" under the "dp" profile).
+	Epsilon float64 `json:"epsilon,omitempty"`
 
 	RequestID string `json:"request,omitempty"` // correlates the entries of one API request
 }

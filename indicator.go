@@ -273,6 +273,11 @@ type IndicatorFact struct {
 	// Dims holds the unit's value for each of IndicatorDimensions, in
 	// order ("" is counted as not recorded).
 	Dims [len(IndicatorDimensions)]string
+	// Person is a pseudonymous key of the person the unit is about (a
+	// hash of the client id), so that differential privacy can bound how
+	// many units one person contributes; 0 when there is none (an
+	// anonymous complaint). It never leaves the process.
+	Person uint64
 }
 
 // Values of dimensions.

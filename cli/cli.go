@@ -57,7 +57,7 @@ Usage:
                                                            check and cosign the log's checkpoints
                                                            (token in ACCORD_TOKEN or --token-file;
                                                            exit status 3 when it refuses one)
-  accord report build --period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5] [--lang en,es,fr,ar]
+  accord report build --period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5|dp [--epsilon E]] [--lang en,es,fr,ar]
                                                            write a quarter's indicator report (JSON, CSV, HTML)
   accord retention plan [--db DSN] [--json]                 what a purge would do now (a dry run)
   accord retention purge [--db DSN]                         purge what is past retention (resumes an

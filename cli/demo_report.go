@@ -70,7 +70,7 @@ func (a *app) publishDemoReport(ctx context.Context, p *demo.Partnership) (strin
 	if err != nil {
 		return "", err
 	}
-	rep, err := a.svc.PreviewRelease(ctx, admin, period, "standard")
+	rep, err := a.svc.PreviewRelease(ctx, admin, period, enforce.ReleaseOptions{Profile: "standard"})
 	if err != nil {
 		return "", err
 	}
@@ -85,7 +85,7 @@ func (a *app) publishDemoReport(ctx context.Context, p *demo.Partnership) (strin
 			return "", fmt.Errorf("the demo's action plan for %s: %w", m.ID, err)
 		}
 	}
-	if _, err := a.svc.PublishRelease(ctx, over, period, "standard"); err != nil {
+	if _, err := a.svc.PublishRelease(ctx, over, period, enforce.ReleaseOptions{Profile: "standard"}); err != nil {
 		return "", fmt.Errorf("publishing the demo's report for %s: %w", period, err)
 	}
 	return path, nil

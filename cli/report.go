@@ -20,7 +20,7 @@ import (
 
 func runReport(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "build" {
-		fmt.Fprintln(env.Stderr, "Usage: accord report build --period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5] [--lang en,es,fr,ar]")
+		fmt.Fprintln(env.Stderr, "Usage: accord report build --period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5|dp [--epsilon E]] [--lang en,es,fr,ar]")
 		return ErrUsage
 	}
 	return runReportBuild(ctx, env, args[1:])
@@ -33,11 +33,12 @@ func runReport(ctx context.Context, env Env, args []string) error {
 // was published; any other is built from the records as they are now and
 // says it is a preview.
 func runReportBuild(ctx context.Context, env Env, args []string) error {
-	fs := flags(env, "report build", "--period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5] [--lang en,es,fr,ar]")
+	fs := flags(env, "report build", "--period 2026-Q3 --out DIR [--db DSN] [--profile standard|round5|dp [--epsilon E]] [--lang en,es,fr,ar]")
 	dsn := dsnFlag(fs, env, "accord.db")
 	periodText := fs.String("period", "", "the quarter, such as 2026-Q3 (default: the last full quarter)")
 	out := fs.String("out", "", "directory to write release.json, release.csv and report-LANG.html into (created if missing)")
-	profile := fs.String("profile", "standard", "disclosure control: standard (counts 1 to 10 hidden) or round5 (also rounded to 5)")
+	profile := fs.String("profile", "standard", "disclosure control: standard (counts 1 to 10 hidden), round5 (also rounded to 5) or dp (differential privacy: noise added, then counts 1 to 10 hidden)")
+	epsilon := fs.Float64("epsilon", 0, "the privacy budget of a dp release, from 0.1 to 20: smaller adds more noise and protects more")
 	langs := fs.String("lang", "en,es,fr,ar", "languages of the report pages, comma-separated")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -83,7 +84,7 @@ func runReportBuild(ctx context.Context, env Env, args []string) error {
 		}
 		content = rep.Published.Content
 	case accord.ErrorCode(err) == accord.ENOTFOUND:
-		rep, err = svc.BuildRelease(ctx, period, *profile, progressBar(env, "reading facts"))
+		rep, err = svc.BuildRelease(ctx, period, enforce.ReleaseOptions{Profile: *profile, Epsilon: *epsilon}, progressBar(env, "reading facts"))
 		if err != nil {
 			if e := accord.AsError(err); e != nil && e.Code == accord.EINVALID {
 				return fmt.Errorf("--%s: %s", e.Field, e.Message())
@@ -128,7 +129,11 @@ func runReportBuild(ctx context.Context, env Env, args []string) error {
 	if published {
 		state = "published " + rep.Published.PublishedAt.UTC().Format(time.DateOnly) + ", sha256 " + rep.Published.SHA256
 	}
-	fmt.Fprintf(env.Stdout, "report for %s (%s profile; %s): %d indicators, %d below target", period, rep.Release.Profile.Name, state,
+	prof := rep.Release.Profile.Name + " profile"
+	if rep.Release.Profile.Private() {
+		prof += fmt.Sprintf(", epsilon %g over %d noisy tables", rep.Release.Profile.Epsilon, rep.Release.NoisyTables)
+	}
+	fmt.Fprintf(env.Stdout, "report for %s (%s; %s): %d indicators, %d below target", period, prof, state,
 		len(rep.Release.Indicators), len(rep.Release.Missed()))
 	if len(rep.Missing) > 0 {
 		ids := make([]string, len(rep.Missing))

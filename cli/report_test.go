@@ -149,6 +149,9 @@ func TestReportBuild(t *testing.T) {
 			{[]string{"--period", "2026-Q5"}, "not a quarter"},
 			{[]string{"--period", "2026-Q3", "--lang", "de"}, `"de" is not one of`},
 			{[]string{"--period", "2026-Q3", "--profile", "round7"}, "--profile"},
+			{[]string{"--period", "2026-Q3", "--profile", "dp"}, "--epsilon: epsilon must be a number from 0.1 to 20"},
+			{[]string{"--period", "2026-Q3", "--profile", "dp", "--epsilon", "99"}, "--epsilon"},
+			{[]string{"--period", "2026-Q3", "--epsilon", "1"}, "--epsilon: epsilon is for the differential privacy profile"},
 		} {
 			args := append([]string{"report", "build", "--db", path, "--out", t.TempDir()}, tc.args...)
 			_, stderr, code := runAt(t, reportNow, args...)
@@ -161,11 +164,28 @@ func TestReportBuild(t *testing.T) {
 		}
 	})
 
+	t.Run("differential privacy", func(t *testing.T) {
+		out := t.TempDir()
+		stdout, stderr, code := runAt(t, reportNow, "report", "build", "--db", path, "--period", "2026-Q3", "--out", out, "--lang", "en", "--profile", "dp", "--epsilon", "2")
+		if code != 0 || !strings.Contains(stdout, "(dp profile, epsilon 2 over 33 noisy tables; preview, not published)") {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		var rel indicator.Release
+		b, _ := os.ReadFile(filepath.Join(out, "release.json"))
+		if err := json.Unmarshal(b, &rel); err != nil || rel.Profile.Epsilon != 2 || rel.Indicators[1].Overall.NumCI == nil {
+			t.Errorf("release.json: %v, profile %+v", err, rel.Profile)
+		}
+		page, _ := os.ReadFile(filepath.Join(out, "report-en.html"))
+		if !strings.Contains(string(page), "This report also uses differential privacy.") || !strings.Contains(string(page), `<span class="ci">(`) {
+			t.Error("the page does not explain differential privacy or show intervals")
+		}
+	})
+
 	t.Run("published", func(t *testing.T) {
 		ctx := context.Background()
 		over := caller(t, db, "c.achebe")
 		admin := caller(t, db, "r.mensah")
-		prev, err := svc.PreviewRelease(ctx, admin, accord.Period{Year: 2026, Quarter: 3}, "standard")
+		prev, err := svc.PreviewRelease(ctx, admin, accord.Period{Year: 2026, Quarter: 3}, enforce.ReleaseOptions{Profile: "standard"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +195,7 @@ func TestReportBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		pub, err := svc.PublishRelease(ctx, over, accord.Period{Year: 2026, Quarter: 3}, "standard")
+		pub, err := svc.PublishRelease(ctx, over, accord.Period{Year: 2026, Quarter: 3}, enforce.ReleaseOptions{Profile: "standard"})
 		if err != nil {
 			t.Fatal(err)
 		}

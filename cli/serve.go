@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,12 +104,22 @@ func open(ctx context.Context, env Env, dsn, keysDir, origin string) (*app, erro
 		return nil, err
 	}
 	logger := newLogger(env.Stderr)
+	// ACCORD_PRIVACY_BUDGET caps the epsilon the partnership's published
+	// releases may spend in all (differential privacy); unset: no cap.
+	var budget float64
+	if v := env.Getenv("ACCORD_PRIVACY_BUDGET"); v != "" {
+		b, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(b > 0) || math.IsInf(b, 0) {
+			return nil, fmt.Errorf("ACCORD_PRIVACY_BUDGET: %q is not a positive number", v)
+		}
+		budget = b
+	}
 	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: keys.Keyring, Logger: logger, Now: env.Now, Email: env.Getenv("ACCORD_SMTP_ADDR") != ""})
 	if err != nil {
 		return nil, err
 	}
 	svc, err := enforce.New(ctx, enforce.Config{DB: db, Logger: logger, Now: env.Now,
-		Receipts: enforce.NewReceiptSigner(keys.Receipt, "", "")})
+		Receipts: enforce.NewReceiptSigner(keys.Receipt, "", ""), PrivacyBudget: budget})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -3,6 +3,8 @@ package enforce
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -171,10 +173,17 @@ type FactProgress struct {
 // compute counts defs over periods from the stored facts; results are in
 // definition then period order. progress, when set, is called now and
 // then as facts are read, and once at the end.
-func (s *Service) compute(ctx context.Context, defs []accord.Indicator, periods []accord.Period, progress func(FactProgress)) ([]indicator.Result, error) {
+// prepare, when set, is given the computer before any fact (to bound
+// contributions).
+func (s *Service) compute(ctx context.Context, defs []accord.Indicator, periods []accord.Period, progress func(FactProgress), prepare ...func(*indicator.Computer)) ([]indicator.Result, error) {
 	comp, err := indicator.NewComputer(defs, periods)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range prepare {
+		if p != nil {
+			p(comp)
+		}
 	}
 	from, to := periods[0].Start(), periods[0].End()
 	for _, p := range periods {
@@ -295,40 +304,73 @@ func (r *Report) Plan(indicatorID string) *accord.ActionPlan {
 	return nil
 }
 
-// profileOf returns a disclosure-control profile by name (EINVALID naming
-// "profile" otherwise).
-func profileOf(name string) (indicator.Profile, error) {
+// ReleaseOptions are what the publisher chooses for a release.
+type ReleaseOptions struct {
+	// Profile is "standard" (the default), "round5" or "dp".
+	Profile string
+	// Epsilon is the privacy budget of a "dp" release, between
+	// indicator.MinEpsilon and indicator.MaxEpsilon: smaller adds more
+	// noise and protects more.
+	Epsilon float64
+}
+
+// profileOf returns the disclosure-control profile chosen (EINVALID naming
+// "profile" for an unknown one, "epsilon" for a budget out of range or
+// given to a profile without noise).
+func profileOf(o ReleaseOptions) (indicator.Profile, error) {
+	name := o.Profile
 	if name == "" {
 		name = "standard"
 	}
 	p, ok := indicator.Profiles[name]
 	if !ok {
-		return indicator.Profile{}, accord.FieldErrorf("profile", "profile must be standard or round5")
+		return indicator.Profile{}, accord.FieldErrorf("profile", "profile must be standard, round5 or dp")
 	}
+	if !p.Private() {
+		if o.Epsilon != 0 {
+			return indicator.Profile{}, accord.FieldErrorf("epsilon", "epsilon is for the differential privacy profile (dp) only")
+		}
+		return p, nil
+	}
+	if math.IsNaN(o.Epsilon) || o.Epsilon < indicator.MinEpsilon || o.Epsilon > indicator.MaxEpsilon {
+		return indicator.Profile{}, accord.FieldErrorf("epsilon", "epsilon must be a number from %[1]v to %[2]v", indicator.MinEpsilon, indicator.MaxEpsilon)
+	}
+	p.Epsilon = o.Epsilon
 	return p, nil
 }
 
 // BuildRelease builds the protected release of an ended quarter from the
-// records as they are now, under the named profile ("standard" when
-// empty), with the quarter's action plans. It is for operators (accord
+// records as they are now, under the chosen profile ("standard" when
+// empty; "dp" bounds each person's contribution and adds noise, a new
+// draw each time), with the quarter's action plans. It is for operators (accord
 // report build), who hold the database anyway; staff use PreviewRelease.
 // progress, when set, is told how far reading the facts has got.
 // EINVALID names "period" when the quarter has not ended, "profile" for an
-// unknown profile.
-func (s *Service) BuildRelease(ctx context.Context, period accord.Period, profile string, progress func(FactProgress)) (_ *Report, err error) {
+// unknown profile, "epsilon" for a budget out of range.
+func (s *Service) BuildRelease(ctx context.Context, period accord.Period, opts ReleaseOptions, progress func(FactProgress)) (_ *Report, err error) {
 	defer accord.Wrap(&err, "BuildRelease(%s)", period)
-	prof, err := profileOf(profile)
+	prof, err := profileOf(opts)
 	if err != nil {
 		return nil, err
 	}
 	if s.now().Before(period.End()) {
 		return nil, accord.FieldErrorf("period", "%s has not ended yet: a release covers a whole quarter", period.String())
 	}
-	results, err := s.compute(ctx, s.Indicators(), []accord.Period{period}, progress)
+	var bound func(*indicator.Computer)
+	if prof.Private() {
+		bound = func(c *indicator.Computer) { c.BoundContributions(prof.Bound, period.String()) }
+	}
+	results, err := s.compute(ctx, s.Indicators(), []accord.Period{period}, progress, bound)
 	if err != nil {
 		return nil, err
 	}
-	rel, err := indicator.Build(results, prof)
+	var o indicator.Options
+	if prof.Private() {
+		if o.Domains, err = s.publicDomains(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rel, err := indicator.BuildWith(results, prof, o)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +382,22 @@ func (s *Service) BuildRelease(ctx context.Context, period accord.Period, profil
 		return nil, err
 	}
 	return rep, nil
+}
+
+// publicDomains are the public lists of values of the organisation and
+// geography dimensions, for a private release: every organisation and
+// every area, whether or not it has units (which groups appear must not
+// depend on who is counted).
+func (s *Service) publicDomains(ctx context.Context) (map[string][]string, error) {
+	orgs, err := s.organizationNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	areas, err := s.areaNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]string{"organization": slices.Sorted(maps.Keys(orgs)), "geography": slices.Sorted(maps.Keys(areas))}, nil
 }
 
 // completeReport adds the quarter's action plans, the indicators below
@@ -364,25 +422,46 @@ func (s *Service) completeReport(ctx context.Context, period accord.Period, rep 
 
 // PreviewRelease is BuildRelease for the partnership's staff: the release
 // as it would be published now. EFORBIDDEN for staff of enforcement bodies.
-func (s *Service) PreviewRelease(ctx context.Context, c *Caller, period accord.Period, profile string) (*Report, error) {
+func (s *Service) PreviewRelease(ctx context.Context, c *Caller, period accord.Period, opts ReleaseOptions) (*Report, error) {
 	if err := c.requireIndicators(); err != nil {
 		return nil, err
 	}
-	return s.BuildRelease(ctx, period, profile, nil)
+	return s.BuildRelease(ctx, period, opts, nil)
+}
+
+// PrivacyBudget is the partnership's differential-privacy budget: what its
+// published releases have spent, and the cap (0: none).
+type PrivacyBudget struct {
+	Spent, Cap float64
+}
+
+// Left is what remains under the cap (meaningless without one).
+func (b PrivacyBudget) Left() float64 { return max(b.Cap-b.Spent, 0) }
+
+// PrivacyBudget returns the budget to those who may publish (EFORBIDDEN
+// otherwise).
+func (s *Service) PrivacyBudget(ctx context.Context, c *Caller) (PrivacyBudget, error) {
+	if err := c.requirePublish(); err != nil {
+		return PrivacyBudget{}, err
+	}
+	spent, err := s.db.PrivacySpent(ctx)
+	return PrivacyBudget{Spent: spent, Cap: s.privacyCap}, err
 }
 
 // PublishRelease builds and publishes the release of an ended quarter, once.
 // Only the partnership administrator or the oversight body may
 // (EFORBIDDEN). It is refused with ECONFLICT, naming them, while any
 // indicator the release shows below target has no action plan for the
-// quarter, and with ECONFLICT when the quarter is already published. The
-// release is stored exactly as built, and recorded in the audit log.
-func (s *Service) PublishRelease(ctx context.Context, c *Caller, period accord.Period, profile string) (_ *Report, err error) {
+// quarter, with ECONFLICT when the quarter is already published, and with
+// ECONFLICT naming "epsilon" when a private release would take the
+// partnership over its privacy budget. The release is stored exactly as
+// built, and recorded in the audit log with the epsilon it spent.
+func (s *Service) PublishRelease(ctx context.Context, c *Caller, period accord.Period, opts ReleaseOptions) (_ *Report, err error) {
 	defer accord.Wrap(&err, "PublishRelease(%s)", period)
 	if err := c.requirePublish(); err != nil {
 		return nil, err
 	}
-	rep, err := s.BuildRelease(ctx, period, profile, nil)
+	rep, err := s.BuildRelease(ctx, period, opts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +475,8 @@ func (s *Service) PublishRelease(ctx context.Context, c *Caller, period accord.P
 	if err != nil {
 		return nil, err
 	}
-	stored := &sqlstore.IndicatorRelease{Period: period.String(), Profile: rep.Release.Profile.Name, Content: content}
+	stored := &sqlstore.IndicatorRelease{Period: period.String(), Profile: rep.Release.Profile.Name, Epsilon: rep.Release.Profile.Epsilon,
+		BudgetCap: s.privacyCap, Content: content}
 	if err := s.db.PublishRelease(ctx, c.Actor(), stored); err != nil {
 		return nil, err
 	}

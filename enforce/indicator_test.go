@@ -55,7 +55,7 @@ func TestIndicatorsWhoSees(t *testing.T) {
 			if dash != nil && (len(dash.Periods) != enforce.TrendQuarters || dash.Periods[len(dash.Periods)-1] != q3 || len(dash.Indicators) != len(indicator.Default())) {
 				t.Errorf("dashboard periods %v with %d indicators", dash.Periods, len(dash.Indicators))
 			}
-			if _, err := d.svc.PreviewRelease(ctx, c, q3, ""); tc.dashboard != (err == nil) {
+			if _, err := d.svc.PreviewRelease(ctx, c, q3, enforce.ReleaseOptions{}); tc.dashboard != (err == nil) {
 				t.Errorf("PreviewRelease: err = %v, want allowed %v", err, tc.dashboard)
 			}
 			if c.MayRecordActionPlans() != tc.plan {
@@ -74,7 +74,7 @@ func TestIndicatorsWhoSees(t *testing.T) {
 				t.Errorf("SaveActionPlan refused with %v, want forbidden", err)
 			}
 			if !tc.pub {
-				_, err := d.svc.PublishRelease(ctx, c, q3, "standard")
+				_, err := d.svc.PublishRelease(ctx, c, q3, enforce.ReleaseOptions{Profile: "standard"})
 				if accord.ErrorCode(err) != accord.EFORBIDDEN {
 					t.Errorf("PublishRelease: err = %v, want forbidden", err)
 				}
@@ -141,11 +141,11 @@ func TestPublishRelease(t *testing.T) {
 	t.Run("a quarter that has not ended", func(t *testing.T) {
 		for _, err := range []error{
 			func() error {
-				_, err := d.svc.PublishRelease(ctx, admin, accord.PeriodOf(d.now), "standard")
+				_, err := d.svc.PublishRelease(ctx, admin, accord.PeriodOf(d.now), enforce.ReleaseOptions{Profile: "standard"})
 				return err
 			}(),
 			func() error {
-				_, err := d.svc.PreviewRelease(ctx, admin, accord.PeriodOf(d.now), "standard")
+				_, err := d.svc.PreviewRelease(ctx, admin, accord.PeriodOf(d.now), enforce.ReleaseOptions{Profile: "standard"})
 				return err
 			}(),
 		} {
@@ -155,7 +155,7 @@ func TestPublishRelease(t *testing.T) {
 		}
 	})
 	t.Run("an unknown profile", func(t *testing.T) {
-		_, err := d.svc.PreviewRelease(ctx, admin, q3, "round7")
+		_, err := d.svc.PreviewRelease(ctx, admin, q3, enforce.ReleaseOptions{Profile: "round7"})
 		if e := accord.AsError(err); e == nil || e.Field != "profile" {
 			t.Errorf("err = %v, want invalid naming profile", err)
 		}
@@ -165,7 +165,7 @@ func TestPublishRelease(t *testing.T) {
 	}
 
 	unserved(t, d, q3, 30)
-	prev, err := d.svc.PreviewRelease(ctx, admin, q3, "standard")
+	prev, err := d.svc.PreviewRelease(ctx, admin, q3, enforce.ReleaseOptions{Profile: "standard"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestPublishRelease(t *testing.T) {
 		t.Fatalf("preview: %d missing plans for %d missed indicators, published %v", len(prev.Missing), len(missed), prev.Published)
 	}
 	t.Run("refused without action plans, naming the indicators", func(t *testing.T) {
-		_, err := d.svc.PublishRelease(ctx, over, q3, "standard")
+		_, err := d.svc.PublishRelease(ctx, over, q3, enforce.ReleaseOptions{Profile: "standard"})
 		e := accord.AsError(err)
 		if e == nil || e.Code != accord.ECONFLICT || e.Field != "action_plans" {
 			t.Fatalf("err = %v, want conflict naming action_plans", err)
@@ -234,7 +234,7 @@ func TestPublishRelease(t *testing.T) {
 	})
 
 	size, _ := d.db.AuditSize(ctx)
-	pub, err := d.svc.PublishRelease(ctx, over, q3, "standard")
+	pub, err := d.svc.PublishRelease(ctx, over, q3, enforce.ReleaseOptions{Profile: "standard"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestPublishRelease(t *testing.T) {
 		}
 	})
 	t.Run("write once", func(t *testing.T) {
-		_, err := d.svc.PublishRelease(ctx, admin, q3, "round5")
+		_, err := d.svc.PublishRelease(ctx, admin, q3, enforce.ReleaseOptions{Profile: "round5"})
 		if accord.ErrorCode(err) != accord.ECONFLICT {
 			t.Errorf("publishing again: err = %v, want conflict", err)
 		}

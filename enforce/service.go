@@ -30,6 +30,8 @@ type Service struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	orgs     orgNames
+	// privacyCap is Config.PrivacyBudget.
+	privacyCap float64
 }
 
 // Config configures New.
@@ -38,12 +40,15 @@ type Config struct {
 	Receipts *ReceiptSigner
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// PrivacyBudget, when above 0, caps the differential-privacy budget
+	// (epsilon) the partnership's published releases may spend in all.
+	PrivacyBudget float64
 }
 
 // New loads the decision point's snapshot from the database and returns a
 // Service.
 func New(ctx context.Context, cfg Config) (*Service, error) {
-	s := &Service{db: cfg.DB, policy: policy.NewSnapshot(), receipts: cfg.Receipts, logger: cfg.Logger, now: cfg.Now}
+	s := &Service{db: cfg.DB, policy: policy.NewSnapshot(), receipts: cfg.Receipts, logger: cfg.Logger, now: cfg.Now, privacyCap: cfg.PrivacyBudget}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -715,7 +716,10 @@ type indicatorPublishData struct {
 	Published                     string // link to the published report
 	Period                        string
 	Profile                       string
+	Epsilon                       string
 	Failed                        bool
+	// The partnership's differential-privacy budget, for publishers.
+	Budget *enforce.PrivacyBudget
 }
 
 type missingPlan struct{ Title, Link string }
@@ -724,13 +728,34 @@ func profileOptions(p *i18n.Printer) []option {
 	return []option{
 		{Value: "standard", Label: p.Sprintf("Standard: counts from 1 to 10 are hidden")},
 		{Value: "round5", Label: p.Sprintf("Rounded: counts from 1 to 10 are hidden, the others rounded to a multiple of 5")},
+		{Value: "dp", Label: p.Sprintf("Differential privacy: random noise added to every count, then counts from 1 to 10 hidden")},
 	}
+}
+
+// releaseOptions reads the profile and, for the "dp" profile only, the
+// epsilon of a publication form (EINVALID naming "epsilon" when it is
+// missing or not a number).
+func releaseOptions(f *form) (enforce.ReleaseOptions, error) {
+	o := enforce.ReleaseOptions{Profile: f.Values.Get("profile")}
+	if o.Profile != "dp" {
+		return o, nil
+	}
+	text := strings.TrimSpace(strings.ReplaceAll(f.Values.Get("epsilon"), ",", "."))
+	if text == "" {
+		return o, accord.FieldErrorf("epsilon", "Choose the privacy budget (epsilon) for this release.")
+	}
+	eps, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsNaN(eps) || math.IsInf(eps, 0) {
+		return o, accord.FieldErrorf("epsilon", "The privacy budget (epsilon) must be a number such as 1 or 0.5.")
+	}
+	o.Epsilon = eps
+	return o, nil
 }
 
 func (s *Server) indicatorPublishPage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	q := r.URL.Query()
 	f := newForm()
-	for _, k := range []string{"period", "profile"} {
+	for _, k := range []string{"period", "profile", "epsilon"} {
 		f.Values.Set(k, q.Get(k))
 	}
 	return s.publishView(w, r, c, f, http.StatusOK, nil)
@@ -748,15 +773,25 @@ func (s *Server) publishView(w http.ResponseWriter, r *http.Request, c *enforce.
 		f.Values.Set("profile", "standard")
 	}
 	d := &indicatorPublishData{CanPublish: c.MayPublishIndicators(), CanPlan: c.MayRecordActionPlans(), Period: f.Values.Get("period"), Profile: f.Values.Get("profile"),
-		PeriodOptions: periodOptions(p, s.now())[1:], ProfileOptions: profileOptions(p)}
+		Epsilon: f.Values.Get("epsilon"), PeriodOptions: periodOptions(p, s.now())[1:], ProfileOptions: profileOptions(p)}
 	v.Form, v.Data = f, d
 	if failed != nil {
 		f.fail(p, failed)
 	}
+	if d.CanPublish {
+		b, err := s.svc.PrivacyBudget(r.Context(), c)
+		if err != nil {
+			return err
+		}
+		d.Budget = &b
+	}
 	period, err := accord.ParsePeriod(d.Period)
 	var rep *enforce.Report
 	if err == nil {
-		rep, err = s.svc.PreviewRelease(r.Context(), c, period, d.Profile)
+		var opts enforce.ReleaseOptions
+		if opts, err = releaseOptions(f); err == nil {
+			rep, err = s.svc.PreviewRelease(r.Context(), c, period, opts)
+		}
 	}
 	switch {
 	case accord.ErrorCode(err) == accord.EFORBIDDEN:
@@ -790,10 +825,14 @@ func (s *Server) indicatorPublish(w http.ResponseWriter, r *http.Request, c *enf
 		return err
 	}
 	period, err := accord.ParsePeriod(f.Values.Get("period"))
+	var opts enforce.ReleaseOptions
+	if err == nil {
+		opts, err = releaseOptions(f)
+	}
 	if err == nil {
 		var done bool
 		done, err = s.once(w, r, c, f, func() (string, error) {
-			if _, err := s.svc.PublishRelease(r.Context(), c, period, f.Values.Get("profile")); err != nil {
+			if _, err := s.svc.PublishRelease(r.Context(), c, period, opts); err != nil {
 				return "", err
 			}
 			return addNotice("/report/"+period.String(), "report-published"), nil
@@ -817,10 +856,19 @@ type reportData struct {
 	PublishedOn         string
 	Threshold, RoundTo  int64
 	Symbol              string
-	Indicators          []reportIndicator
-	Plans               []*planView
-	CSV                 string
-	Below               int
+	// A private release (differential privacy): its epsilon, the bound on
+	// each person's units, the tables the budget was split over, the level
+	// of the intervals, and the dimensions not published.
+	Private      bool
+	Epsilon      string
+	Bound        int64
+	Tables       int
+	Confidence   string
+	WithheldDims string
+	Indicators   []reportIndicator
+	Plans        []*planView
+	CSV          string
+	Below        int
 }
 
 type reportIndicator struct {
@@ -849,6 +897,7 @@ type reportRow struct {
 type reportCell struct {
 	Text       string
 	Suppressed bool
+	CI         string // a noisy count's confidence interval
 }
 
 func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Report) *reportData {
@@ -856,6 +905,16 @@ func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Rep
 	period, _ := accord.ParsePeriod(rel.Period)
 	d := &reportData{Period: rel.Period, PeriodLabel: periodLabel(p, period), Preview: rep.Published == nil, Threshold: rel.Profile.Threshold,
 		RoundTo: rel.Profile.RoundTo, Symbol: suppressedSymbol}
+	if rel.Profile.Private() {
+		d.Private, d.Bound, d.Tables = true, rel.Profile.Bound, rel.NoisyTables
+		d.Epsilon = p.Sprintf("%v", rel.Profile.Epsilon)
+		d.Confidence = p.Sprintf("%d %%", int(math.Round(rel.Profile.Confidence*100)))
+		var withheld []string
+		for _, dim := range rel.WithheldDimensions {
+			withheld = append(withheld, dimensionLabel(p, dim))
+		}
+		d.WithheldDims = strings.Join(withheld, p.Sprintf(", "))
+	}
 	if rep.Published != nil {
 		d.PublishedOn = p.Date(rep.Published.PublishedAt)
 		d.CSV = "/report/" + rel.Period + ".csv"
@@ -864,11 +923,15 @@ func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Rep
 	for _, def := range s.svc.Indicators() {
 		defs[def.ID] = def
 	}
-	count := func(v *int64) reportCell {
+	count := func(v *int64, ci *[2]int64) reportCell {
 		if v == nil {
 			return reportCell{Suppressed: true}
 		}
-		return reportCell{Text: countText(p, *v)}
+		c := reportCell{Text: countText(p, *v)}
+		if ci != nil {
+			c.CI = p.Sprintf("%[1]d to %[2]d", ci[0], ci[1])
+		}
+		return c
 	}
 	for _, pi := range rel.Indicators {
 		def, ok := defs[pi.ID]
@@ -878,6 +941,8 @@ func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Rep
 		ri := reportIndicator{ID: pi.ID, Title: p.Sprintf(pi.Title), What: indicatorWhat(p, def), Target: targetText(p, pi.Measure, pi.Direction, pi.Target),
 			Rate: pi.Measure == accord.MeasureRate}
 		switch {
+		case pi.Withheld:
+			ri.Status, ri.StatusClass = p.Sprintf("Not published: medians are left out under differential privacy"), "warn"
 		case pi.Met != nil && *pi.Met:
 			ri.Status, ri.StatusClass = p.Sprintf("Meets the target"), "ok"
 		case pi.Met != nil:
@@ -890,7 +955,7 @@ func (s *Server) reportData(p *i18n.Printer, c *enforce.Caller, rep *enforce.Rep
 		}
 		cell := func(cl indicator.Cell) (num, den, val reportCell) {
 			if ri.Rate {
-				num, den = count(cl.Num), count(cl.Den)
+				num, den = count(cl.Num, cl.NumCI), count(cl.Den, cl.DenCI)
 				if cl.Den != nil && *cl.Den == 0 {
 					num = reportCell{Text: "—"}
 				}

@@ -10,7 +10,6 @@ import (
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/demo"
 	"github.com/accord-project/accord/enforce"
-	"github.com/accord-project/accord/indicator"
 	"github.com/accord-project/accord/sealing"
 	"github.com/accord-project/accord/sqlstore"
 )
@@ -45,13 +44,17 @@ func TestDemoReleaseRecoversNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"standard", "round5"} {
+	for _, name := range []string{"standard", "round5", "dp"} {
 		t.Run(name, func(t *testing.T) {
-			rep, err := svc.BuildRelease(ctx, accord.PeriodOf(now).Prev(), name, nil)
+			opts := enforce.ReleaseOptions{Profile: name}
+			if name == "dp" {
+				opts.Epsilon = 4
+			}
+			rep, err := svc.BuildRelease(ctx, accord.PeriodOf(now).Prev(), opts, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			prof := indicator.Profiles[name]
+			prof := rep.Release.Profile
 			shown, hidden := checkRelease(t, rep.Release, prof)
 			if shown == 0 || hidden == 0 {
 				t.Errorf("the demo release should have both shown (%d) and hidden (%d) figures", shown, hidden)

@@ -96,14 +96,24 @@ type Computer struct {
 	// stats[def][period] overall, and per (dim position, value id)
 	overall [][]stat
 	groups  [][][][]*stat
-	// The last value interned per dimension, and the last period found:
-	// facts come client by client, so consecutive facts mostly share
-	// them, and a string compared with itself is compared by pointer.
-	last     [len(accord.IndicatorDimensions)]string
-	lastID   [len(accord.IndicatorDimensions)]int32
-	lastHas  [len(accord.IndicatorDimensions)]bool
+	// The last value interned per dimension: facts come client by client,
+	// so consecutive facts mostly share them, and a string compared with
+	// itself is compared by pointer.
+	last    [len(accord.IndicatorDimensions)]string
+	lastID  [len(accord.IndicatorDimensions)]int32
+	lastHas [len(accord.IndicatorDimensions)]bool
 	// bounds[i] is where periods[i] starts and ends, in Unix nanoseconds.
 	bounds [][2]int64
+	// Contribution bounding (BoundContributions): at most bound units
+	// per person in each population, chosen by keyed hash.
+	bound    int64
+	hashKey  uint64
+	pops     map[string][]population // unit → its populations
+	kept     map[keptKey]int32       // → entry
+	first    arena[keptUnit]         // per entry: its first kept unit
+	more     arena[int32]            // per entry: its other slots in overflow, or −1
+	used     arena[uint8]            // per entry: units kept
+	overflow arena[keptUnit]
 }
 
 type stat struct {
@@ -186,64 +196,84 @@ func (c *Computer) internMap(dim int, v string) int32 {
 	return id
 }
 
-// Add counts one fact in every indicator over its unit.
+// Add counts one fact in every indicator over its unit. When contributions
+// are bounded (BoundContributions), a person's units beyond the bound in a
+// population are left out.
 func (c *Computer) Add(f *accord.IndicatorFact) {
+	if c.bound > 0 {
+		c.addBounded(f)
+		return
+	}
 	var ids [len(accord.IndicatorDimensions)]int32
 	interned := false
 	for _, i := range c.byUnit[f.Unit] {
-		at := f.At[c.den[i]]
-		if at.IsZero() {
-			continue
-		}
-		p := c.period(at)
-		if p < 0 {
+		if at := f.At[c.den[i]]; at.IsZero() || c.period(at) < 0 {
 			continue
 		}
 		if !interned {
-			for k := range ids {
-				ids[k] = c.intern(k, f.Dims[k])
-			}
-			interned = true
+			ids, interned = c.internAll(f), true
 		}
-		d := &c.defs[i]
-		var met bool
-		var hours int
-		switch d.Measure {
-		case accord.MeasureRate:
-			t := f.At[c.num[i]]
-			met = !t.IsZero() && (!d.WithinDeadline || f.Deadline.IsZero() || !t.After(f.Deadline))
-		case accord.MeasureMedianDays:
-			t := f.At[c.to[i]]
-			if t.IsZero() || t.Before(at) {
-				continue // not there yet: not in the median
-			}
-			hours = int(t.Sub(at) / time.Hour)
+		c.addTo(i, f, &ids, 1)
+	}
+}
+
+// internAll interns every dimension value of f.
+func (c *Computer) internAll(f *accord.IndicatorFact) (ids [len(accord.IndicatorDimensions)]int32) {
+	for k := range ids {
+		ids[k] = c.intern(k, f.Dims[k])
+	}
+	return ids
+}
+
+// addTo counts fact f in definition i with weight sign (+1, or −1 to take
+// back a unit the bound evicts).
+func (c *Computer) addTo(i int, f *accord.IndicatorFact, ids *[len(accord.IndicatorDimensions)]int32, sign int64) {
+	at := f.At[c.den[i]]
+	if at.IsZero() {
+		return
+	}
+	p := c.period(at)
+	if p < 0 {
+		return
+	}
+	d := &c.defs[i]
+	var met bool
+	var hours int
+	switch d.Measure {
+	case accord.MeasureRate:
+		t := f.At[c.num[i]]
+		met = !t.IsZero() && (!d.WithinDeadline || f.Deadline.IsZero() || !t.After(f.Deadline))
+	case accord.MeasureMedianDays:
+		t := f.At[c.to[i]]
+		if t.IsZero() || t.Before(at) {
+			return // not there yet: not in the median
 		}
-		add := func(s *stat) {
-			s.den++
-			if met {
-				s.num++
-			}
-			if d.Measure == accord.MeasureMedianDays {
-				if hours >= len(s.hours) {
-					s.hours = slices.Grow(s.hours, hours+1-len(s.hours)+len(s.hours)/2)[:hours+1]
-				}
-				s.hours[hours]++
-			}
+		hours = int(t.Sub(at) / time.Hour)
+	}
+	add := func(s *stat) {
+		s.den += sign
+		if met {
+			s.num += sign
 		}
-		add(&c.overall[i][p])
-		for k, dim := range c.dims[i] {
-			id := int(ids[dim])
-			gs := c.groups[i][p][k]
-			if id >= len(gs) {
-				gs = slices.Grow(gs, id+1-len(gs))[:id+1]
-				c.groups[i][p][k] = gs
+		if d.Measure == accord.MeasureMedianDays {
+			if hours >= len(s.hours) {
+				s.hours = slices.Grow(s.hours, hours+1-len(s.hours)+len(s.hours)/2)[:hours+1]
 			}
-			if gs[id] == nil {
-				gs[id] = &stat{}
-			}
-			add(gs[id])
+			s.hours[hours] += sign
 		}
+	}
+	add(&c.overall[i][p])
+	for k, dim := range c.dims[i] {
+		id := int(ids[dim])
+		gs := c.groups[i][p][k]
+		if id >= len(gs) {
+			gs = slices.Grow(gs, id+1-len(gs))[:id+1]
+			c.groups[i][p][k] = gs
+		}
+		if gs[id] == nil {
+			gs[id] = &stat{}
+		}
+		add(gs[id])
 	}
 }
 

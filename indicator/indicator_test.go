@@ -396,6 +396,7 @@ func TestBuildRefusesMixedPeriods(t *testing.T) {
 func BenchmarkComputer(b *testing.B) {
 	facts := syntheticFacts(1_000_000, 1)
 	b.ResetTimer()
+	cpu := cpuTime()
 	for b.Loop() {
 		c, err := indicator.NewComputer(indicator.Default(), []accord.Period{q3})
 		if err != nil {
@@ -408,5 +409,6 @@ func BenchmarkComputer(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(facts))*float64(b.N)/b.Elapsed().Seconds(), "facts/s")
 }

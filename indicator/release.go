@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -12,15 +13,23 @@ import (
 
 // Profile names a disclosure-control profile for a release.
 type Profile struct {
-	Name      string `json:"name"`      // "standard" or "round5"
+	Name      string `json:"name"`      // "standard", "round5" or "dp"
 	Threshold int64  `json:"threshold"` // counts 1..Threshold are suppressed
 	RoundTo   int64  `json:"round_to,omitempty"`
+	// Differential privacy (the "dp" profile, see dp.go): the budget the
+	// publisher chose for the release, the most units one person counts
+	// with per population, and the level of the published intervals.
+	Epsilon    float64 `json:"epsilon,omitempty"`
+	Bound      int64   `json:"bound,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
 }
 
-// Profiles a partnership may publish under.
+// Profiles a partnership may publish under. The "dp" profile needs the
+// release's epsilon set by the publisher.
 var Profiles = map[string]Profile{
 	"standard": {Name: "standard", Threshold: sdc.Standard.Threshold},
 	"round5":   {Name: "round5", Threshold: sdc.Round5.Threshold, RoundTo: sdc.Round5.RoundTo},
+	"dp":       {Name: "dp", Threshold: sdc.Standard.Threshold, Bound: 2, Confidence: 0.95},
 }
 
 // Release is what leaves the partnership for one period: every figure
@@ -30,20 +39,26 @@ type Release struct {
 	Period     string      `json:"period"`
 	Profile    Profile     `json:"profile"`
 	Indicators []Published `json:"indicators"`
+	// A private release: the number of noisy tables its epsilon was split
+	// over, and the dimensions it does not publish.
+	NoisyTables        int      `json:"noisy_tables,omitempty"`
+	WithheldDimensions []string `json:"withheld_dimensions,omitempty"`
 }
 
 // Published is one indicator in a release.
 type Published struct {
-	ID             string      `json:"id"`
-	Title          string      `json:"title"`
-	Unit           string      `json:"unit"`
-	Measure        string      `json:"measure"`
-	Target         float64     `json:"target"`
-	Direction      string      `json:"direction"`
-	WithinDeadline bool        `json:"within_deadline,omitempty"`
-	Overall        Cell        `json:"overall"`
-	Met            *bool       `json:"met"` // nil when the overall figure is suppressed
-	Breakdown      []Dimension `json:"breakdown"`
+	ID             string  `json:"id"`
+	Title          string  `json:"title"`
+	Unit           string  `json:"unit"`
+	Measure        string  `json:"measure"`
+	Target         float64 `json:"target"`
+	Direction      string  `json:"direction"`
+	WithinDeadline bool    `json:"within_deadline,omitempty"`
+	// Withheld: a median in a private release, not published at all.
+	Withheld  bool        `json:"withheld,omitempty"`
+	Overall   Cell        `json:"overall"`
+	Met       *bool       `json:"met"` // nil when the overall figure is suppressed
+	Breakdown []Dimension `json:"breakdown"`
 }
 
 // Dimension is an indicator broken down by one dimension.
@@ -68,6 +83,10 @@ type Cell struct {
 	Den        *int64   `json:"denominator"`
 	Value      *float64 `json:"value"`
 	Suppressed bool     `json:"suppressed"`
+	// In a private release, the confidence interval (Profile.Confidence)
+	// of each published count: [low, high].
+	NumCI *[2]int64 `json:"numerator_ci,omitempty"`
+	DenCI *[2]int64 `json:"denominator_ci,omitempty"`
 }
 
 // ErrExposes is returned when a release would let a suppressed count be
@@ -80,10 +99,27 @@ var ErrExposes = errors.New("indicator: the release would expose a small count")
 // margins); tables over the same population (unit and denominator event)
 // share their population cells, so a count hidden in one cannot be worked
 // out from another. Medians are shown only for groups above the threshold.
+// A private profile (dp.go) noises the counts first — the results must
+// then come from a Computer bounded with the profile's Bound — and
+// publishes each count with its interval.
 func Build(results []Result, p Profile) (Release, error) {
+	return BuildWith(results, p, Options{})
+}
+
+// BuildWith is Build with options (the public lists of dimension values a
+// private release needs).
+func BuildWith(results []Result, p Profile, o Options) (Release, error) {
 	sp := sdc.Profile{Threshold: p.Threshold, RoundTo: p.RoundTo}
 	if err := sp.Validate(); err != nil {
 		return Release{}, err
+	}
+	var priv *privateResults
+	if p.Private() {
+		var err error
+		if priv, err = privatize(results, p, o); err != nil {
+			return Release{}, err
+		}
+		results = priv.results
 	}
 	var period string
 	b := sdc.NewBuilder()
@@ -101,6 +137,11 @@ func Build(results []Result, p Profile) (Release, error) {
 		}
 		id := r.Indicator.ID
 		pop := r.Indicator.Unit + "|" + r.Indicator.Denominator
+		if priv != nil {
+			// Each indicator's counts are noised on their own, so two
+			// over the same people no longer share equal cells.
+			pop = id + "|" + pop
+		}
 		grand := b.Cell(pop, r.Overall.Den)
 		met := b.Cell(id+"|met", r.Overall.Num)
 		not := b.Cell(id+"|not_met", r.Overall.Den-r.Overall.Num)
@@ -148,9 +189,18 @@ func Build(results []Result, p Profile) (Release, error) {
 		return &v
 	}
 	out := Release{Period: period, Profile: p}
+	if priv != nil {
+		out.NoisyTables, out.WithheldDimensions = priv.tables, priv.withheld
+	}
+	var cellErr error
 	for i, r := range results {
 		d := r.Indicator
 		pi := Published{ID: d.ID, Title: d.Title, Unit: d.Unit, Measure: d.Measure, Target: d.Target, Direction: d.Direction, WithinDeadline: d.WithinDeadline}
+		if priv != nil && d.Measure != accord.MeasureRate {
+			pi.Withheld = true
+			out.Indicators = append(out.Indicators, pi)
+			continue
+		}
 		cell := func(ref refs, f Figure) Cell {
 			if d.Measure == accord.MeasureRate {
 				c := Cell{Num: count(ref.num), Den: count(ref.den)}
@@ -159,6 +209,16 @@ func Build(results []Result, p Profile) (Release, error) {
 					c.Value = &v
 				}
 				c.Suppressed = c.Value == nil && f.Den > 0
+				if priv != nil {
+					var err1, err2 error
+					if c.Num != nil {
+						c.NumCI, err1 = priv.scale.interval(*c.Num, false)
+					}
+					if c.Den != nil {
+						c.DenCI, err2 = priv.scale.interval(*c.Den, true)
+					}
+					cellErr = cmp.Or(cellErr, err1, err2)
+				}
 				return c
 			}
 			// A median: shown for more units than the threshold; its
@@ -192,6 +252,9 @@ func Build(results []Result, p Profile) (Release, error) {
 		}
 		out.Indicators = append(out.Indicators, pi)
 	}
+	if cellErr != nil {
+		return Release{}, cellErr
+	}
 	return out, nil
 }
 
@@ -207,11 +270,13 @@ func (r *Release) Missed() []Published {
 }
 
 // CSVHeader is the first row of WriteCSV.
-var CSVHeader = []string{"period", "indicator", "measure", "dimension", "group", "numerator", "denominator", "value", "suppressed", "target", "direction", "gap"}
+var CSVHeader = []string{"period", "indicator", "measure", "dimension", "group", "numerator", "denominator", "value", "suppressed", "target", "direction", "gap",
+	"numerator_ci_low", "numerator_ci_high", "denominator_ci_low", "denominator_ci_high", "withheld"}
 
 // WriteCSV writes the release one figure per row; suppressed figures have
 // empty numbers and suppressed=true, never a placeholder that could be
-// mistaken for a count.
+// mistaken for a count. A private release adds each count's interval; a
+// withheld median is one row with withheld=true.
 func (r *Release) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -229,9 +294,18 @@ func (r *Release) WriteCSV(w io.Writer) error {
 		}
 		return strconv.FormatFloat(*v, 'f', 4, 64)
 	}
+	ci := func(v *[2]int64) (lo, hi string) {
+		if v == nil {
+			return "", ""
+		}
+		return strconv.FormatInt(v[0], 10), strconv.FormatInt(v[1], 10)
+	}
 	row := func(p Published, dim, group string, c Cell, gap *float64) error {
+		nlo, nhi := ci(c.NumCI)
+		dlo, dhi := ci(c.DenCI)
 		return cw.Write([]string{r.Period, p.ID, p.Measure, dim, group, num(c.Num), num(c.Den), flt(c.Value),
-			strconv.FormatBool(c.Suppressed), strconv.FormatFloat(p.Target, 'f', -1, 64), p.Direction, flt(gap)})
+			strconv.FormatBool(c.Suppressed), strconv.FormatFloat(p.Target, 'f', -1, 64), p.Direction, flt(gap),
+			nlo, nhi, dlo, dhi, strconv.FormatBool(p.Withheld)})
 	}
 	for _, p := range r.Indicators {
 		if err := row(p, "", "", p.Overall, nil); err != nil {

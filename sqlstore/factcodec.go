@@ -15,17 +15,23 @@ import (
 //	uvarint      number of facts
 //	each fact:
 //	  byte       unit: its index in factUnits
-//	  byte       which times follow: bit i for At[i] (i < 4), bit 4 for Deadline
+//	  byte       which fields follow: bit i for At[i] (i < 4), bit 4 for Deadline, bit 5 for Person
 //	  varint     At[0] in Unix nanoseconds, minus the previous fact's (0 for the first); 0 when absent
 //	  varints    each other time present, in nanoseconds after At[0]
 //	  uvarints   each of Dims, an id of indicator_fact_strings (0: "")
+//	  uvarint    Person, when it is not the row's (a merged duplicate's disclosure is its survivor's)
 //
+// A fact's Person is, unless it says otherwise, the row's client's key (0
+// for the grievances' row).
 // Facts of one client are mostly a few days apart, so a fact takes about
 // twenty bytes. Times are kept to the nanosecond: a stored fact is exactly
 // the fact computed from the tables.
 const factCodecVersion = 1
 
-const factDeadlineBit = 1 << 4
+const (
+	factDeadlineBit = 1 << 4
+	factPersonBit   = 1 << 5
+)
 
 // factEncoder appends facts to one client's encoding. Strings are given
 // ids by intern.
@@ -34,6 +40,7 @@ type factEncoder struct {
 	n      int
 	prev   int64
 	intern func(string) uint64
+	person uint64 // the row's person
 }
 
 // add appends f.
@@ -47,6 +54,9 @@ func (e *factEncoder) add(unit int, f *accord.IndicatorFact) {
 	}
 	if !f.Deadline.IsZero() {
 		mask |= factDeadlineBit
+	}
+	if f.Person != e.person {
+		mask |= factPersonBit
 	}
 	e.buf = append(e.buf, byte(unit), mask)
 	var at0 int64
@@ -70,6 +80,9 @@ func (e *factEncoder) add(unit int, f *accord.IndicatorFact) {
 		}
 		e.buf = binary.AppendUvarint(e.buf, id)
 	}
+	if mask&factPersonBit != 0 {
+		e.buf = binary.AppendUvarint(e.buf, f.Person)
+	}
 }
 
 // bytes returns the encoding of the facts added.
@@ -83,8 +96,9 @@ func (e *factEncoder) bytes() []byte {
 var errFactCodec = errors.New("stored indicator facts are not readable")
 
 // decodeFacts calls fn with each fact of an encoding, in the order they
-// were added. strs names the string ids. The fact passed is reused.
-func decodeFacts(b []byte, strs []string, f *accord.IndicatorFact, fn func(*accord.IndicatorFact) error) error {
+// were added. strs names the string ids; person is the row's person. The
+// fact passed is reused.
+func decodeFacts(b []byte, strs []string, person uint64, f *accord.IndicatorFact, fn func(*accord.IndicatorFact) error) error {
 	if len(b) == 0 || b[0] != factCodecVersion {
 		return fmt.Errorf("%w: unknown version", errFactCodec)
 	}
@@ -109,10 +123,10 @@ func decodeFacts(b []byte, strs []string, f *accord.IndicatorFact, fn func(*acco
 		}
 		unit, mask := int(b[0]), b[1]
 		b = b[2:]
-		if unit >= len(factUnits) || mask >= factDeadlineBit<<1 {
+		if unit >= len(factUnits) || mask >= factPersonBit<<1 {
 			return fmt.Errorf("%w: bad unit or times", errFactCodec)
 		}
-		*f = accord.IndicatorFact{Unit: factUnits[unit].unit}
+		*f = accord.IndicatorFact{Unit: factUnits[unit].unit, Person: person}
 		var at0 int64
 		if mask&1 != 0 {
 			d, err := varint()
@@ -146,6 +160,14 @@ func decodeFacts(b []byte, strs []string, f *accord.IndicatorFact, fn func(*acco
 			}
 			b = b[k:]
 			f.Dims[i] = strs[id]
+		}
+		if mask&factPersonBit != 0 {
+			v, k := binary.Uvarint(b)
+			if k <= 0 {
+				return fmt.Errorf("%w: truncated", errFactCodec)
+			}
+			b = b[k:]
+			f.Person = v
 		}
 		if err := fn(f); err != nil {
 			return err

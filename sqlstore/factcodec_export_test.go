@@ -35,7 +35,7 @@ func RoundTripFacts(facts []accord.IndicatorFact) ([]accord.IndicatorFact, error
 	b, strs := encodeForTest(facts)
 	var out []accord.IndicatorFact
 	var f accord.IndicatorFact
-	err := decodeFacts(b, strs, &f, func(f *accord.IndicatorFact) error {
+	err := decodeFacts(b, strs, 0, &f, func(f *accord.IndicatorFact) error {
 		out = append(out, *f)
 		return nil
 	})
@@ -45,5 +45,5 @@ func RoundTripFacts(facts []accord.IndicatorFact) ([]accord.IndicatorFact, error
 // DecodeFactsForTest decodes b with a few strings.
 func DecodeFactsForTest(b []byte) error {
 	var f accord.IndicatorFact
-	return decodeFacts(b, []string{"", "a", "b"}, &f, func(*accord.IndicatorFact) error { return nil })
+	return decodeFacts(b, []string{"", "a", "b"}, 7, &f, func(*accord.IndicatorFact) error { return nil })
 }

@@ -67,9 +67,9 @@ func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*a
 		}
 		return fn(f)
 	}
-	return db.visit(ctx, tx, []string{"facts"}, `FROM indicator_facts`, nil, func(c []driver.Value) error {
-		b, _ := c[0].([]byte)
-		return decodeFacts(b, strs, &f, keep)
+	return db.visit(ctx, tx, []string{"client_id", "facts"}, `FROM indicator_facts`, nil, func(c []driver.Value) error {
+		b, _ := c[1].([]byte)
+		return decodeFacts(b, strs, rowPerson(colStr(c[0])), &f, keep)
 	})
 }
 
@@ -266,7 +266,7 @@ func (db *DB) computeStoredFacts(ctx context.Context, tx *sql.Tx, l *factListing
 		}
 		e := c.encoders[client]
 		if e == nil {
-			e = &factEncoder{intern: intern}
+			e = &factEncoder{intern: intern, person: rowPerson(client)}
 			c.encoders[strings.Clone(client)] = e
 		}
 		e.add(unitIndex[f.Unit], f)
@@ -330,6 +330,15 @@ func (db *DB) writeStoredFacts(ctx context.Context, l *factListing, full bool, c
 		return false, err
 	}
 	return true, w.commit(ctx)
+}
+
+// rowPerson is the person of a row of stored facts: its client's key, none
+// for the grievances'.
+func rowPerson(client string) uint64 {
+	if client == "" {
+		return 0
+	}
+	return personKey(client)
 }
 
 // isDisclosure reports whether a decision's leaf released a client's data

@@ -26,6 +26,7 @@ func sortFacts(fs []accord.IndicatorFact) []accord.IndicatorFact {
 		for _, d := range f.Dims {
 			b.WriteString("|" + d)
 		}
+		fmt.Fprintf(&b, "|%d", f.Person)
 		return b.String()
 	}
 	slices.SortFunc(fs, func(a, b accord.IndicatorFact) int { return strings.Compare(key(a), key(b)) })
@@ -142,7 +143,7 @@ func TestFactCodec(t *testing.T) {
 		{Unit: "escalation", At: [4]time.Time{at(3)}, Deadline: at(3).Add(4 * time.Hour), Dims: [7]string{"", "", "", "", "", "org-clinic", ""}},
 		{Unit: "intake", At: [4]time.Time{at(1)}, Dims: [7]string{"65+", "man", "fa", "not_needed", "yes", "org-clinic", "not_recorded"}},
 		{Unit: "grievance"},
-		{Unit: "need", At: [4]time.Time{time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), at(1)}},
+		{Unit: "need", At: [4]time.Time{time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), at(1)}, Person: 1 << 63},
 	}
 	got, err := sqlstore.RoundTripFacts(facts)
 	if err != nil {

@@ -258,6 +258,7 @@ func (s *factStream) start(unit string) *accord.IndicatorFact {
 func (s *factStream) person(clientID string) {
 	f := &s.f
 	s.client = clientID
+	f.Person = personKey(clientID)
 	p, ok := s.people.get(clientID)
 	if !ok {
 		s.anonymous()
@@ -795,18 +796,28 @@ func findActionPlans(ctx context.Context, q querier, where string, args ...any) 
 // IndicatorRelease is a published release of a quarter's indicators: the
 // protected figures exactly as published (JSON), with their SHA-256.
 type IndicatorRelease struct {
-	Period      string    `json:"period"`  // "2026-Q3"
-	Profile     string    `json:"profile"` // the disclosure-control profile applied
+	Period  string `json:"period"`  // "2026-Q3"
+	Profile string `json:"profile"` // the disclosure-control profile applied
+	// Epsilon is the differential-privacy budget the release spent (0:
+	// none, a profile without noise).
+	Epsilon     float64   `json:"epsilon,omitempty"`
 	PublishedAt time.Time `json:"published_at"`
 	PublishedBy string    `json:"published_by"`
 	Content     []byte    `json:"-"`
 	SHA256      string    `json:"sha256"` // hex SHA-256 of Content
+	// BudgetCap, when above 0, is the most the partnership's releases may
+	// spend in all (Epsilon summed): PublishRelease refuses one that would
+	// go over it. It is not stored.
+	BudgetCap float64 `json:"-"`
 }
 
 // PublishRelease stores a release, published now by the actor, and sets
 // r.PublishedAt, r.PublishedBy and r.SHA256. A quarter is published once:
 // a second release for it is ECONFLICT. EINVALID when the period is not a
-// quarter, the profile is missing or the content is not JSON.
+// quarter, the profile is missing or the content is not JSON, naming
+// "epsilon" when it is negative or not finite. The epsilon is recorded in
+// the audit entry; a release that would take the partnership's spent
+// budget over r.BudgetCap is ECONFLICT naming "epsilon".
 func (db *DB) PublishRelease(ctx context.Context, actor accord.Actor, r *IndicatorRelease) (err error) {
 	defer accord.Wrap(&err, "PublishRelease(%s)", r.Period)
 	p, err := accord.ParsePeriod(r.Period)
@@ -820,22 +831,45 @@ func (db *DB) PublishRelease(ctx context.Context, actor accord.Actor, r *Indicat
 	if !json.Valid(r.Content) {
 		return accord.FieldErrorf("content", "the release content must be JSON")
 	}
+	if math.IsNaN(r.Epsilon) || math.IsInf(r.Epsilon, 0) || r.Epsilon < 0 {
+		return accord.FieldErrorf("epsilon", "epsilon must be a number, 0 or more")
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if r.BudgetCap > 0 && r.Epsilon > 0 {
+		// Two publications at once must not both fit under the cap: on
+		// PostgreSQL they take turns (SQLite has one writer anyway).
+		if tx.db.engine == Postgres {
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE indicator_releases IN EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+		}
+		spent, err := privacySpent(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if spent+r.Epsilon > r.BudgetCap+1e-9 {
+			e := accord.Errorf(accord.ECONFLICT, "This release would spend %[1]v of the partnership's privacy budget (epsilon); %[2]v of %[3]v is left.", r.Epsilon, max(r.BudgetCap-spent, 0), r.BudgetCap)
+			e.Field = "epsilon"
+			return e
+		}
+	}
 	sum := sha256.Sum256(r.Content)
 	r.PublishedAt, r.PublishedBy, r.SHA256 = tx.now, actor.StaffID, hex.EncodeToString(sum[:])
-	res, err := tx.ExecContext(ctx, `INSERT INTO indicator_releases (period, profile, published_at, published_by, content, content_sha256)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (period) DO NOTHING`, r.Period, r.Profile, us(r.PublishedAt), r.PublishedBy, r.Content, r.SHA256)
+	res, err := tx.ExecContext(ctx, `INSERT INTO indicator_releases (period, profile, published_at, published_by, content, content_sha256, epsilon)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (period) DO NOTHING`, r.Period, r.Profile, us(r.PublishedAt), r.PublishedBy, r.Content, r.SHA256, r.Epsilon)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return accord.Errorf(accord.ECONFLICT, "the release for %s is already published; a release cannot be changed", r.Period)
 	}
-	tx.record(changeEntry(actor, "indicators.publish", r.Period, ""))
+	e := changeEntry(actor, "indicators.publish", r.Period, "")
+	e.Epsilon = r.Epsilon
+	tx.record(e)
 	return tx.commit(ctx)
 }
 
@@ -863,7 +897,7 @@ func (db *DB) Releases(ctx context.Context) ([]IndicatorRelease, error) {
 }
 
 func (db *DB) findReleases(ctx context.Context, withContent bool, where string, args ...any) ([]IndicatorRelease, error) {
-	cols := `period, profile, published_at, published_by, content_sha256`
+	cols := `period, profile, published_at, published_by, content_sha256, epsilon`
 	if withContent {
 		cols += `, content`
 	}
@@ -876,7 +910,7 @@ func (db *DB) findReleases(ctx context.Context, withContent bool, where string, 
 	for rows.Next() {
 		var r IndicatorRelease
 		var at int64
-		dest := []any{&r.Period, &r.Profile, &at, &r.PublishedBy, &r.SHA256}
+		dest := []any{&r.Period, &r.Profile, &at, &r.PublishedBy, &r.SHA256, &r.Epsilon}
 		if withContent {
 			dest = append(dest, &r.Content)
 		}
