@@ -505,7 +505,11 @@ func (db *DB) latestCheckpoint(ctx context.Context, q querier) ([]byte, int64, e
 
 // Checkpoints returns stored signed checkpoints, newest first, at most limit.
 func (db *DB) Checkpoints(ctx context.Context, limit int) ([][]byte, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT $1`, limit)
+	return checkpoints(ctx, db.read, limit)
+}
+
+func checkpoints(ctx context.Context, q querier, limit int) ([][]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
