@@ -311,6 +311,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
+		if v == 15 {
+			// The proof parts of the log so far are computed, not SQL.
+			if err := fillProofParts(ctx, tx); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, v, name, us(db.now())); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"sync"
@@ -228,5 +229,73 @@ func TestVerifyAuditWhileAppending(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("verify while appending (-want +got):\n%s", diff)
 		}
+	})
+}
+
+// TestProofParts checks that proofs of entries in full tiles come from the
+// stored proof parts and verify, and that a log written before they were
+// kept gets them when migration 15 is applied.
+func TestProofParts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		base, err := fx.db.AuditSize(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const size = 1000 // three full tiles and a partial one
+		appendEntries(t, fx.db, int(base), size)
+		skey, _, err := auditlog.GenerateKey("accord.test/audit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := note.NewSigner(skey)
+		raw := rawDB(t, fx)
+		parts := func() (n int) {
+			t.Helper()
+			if err := raw.QueryRow(`SELECT count(*) FROM audit_proof_parts`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		proveAll := func(db *sqlstore.DB) {
+			t.Helper()
+			msg, err := db.SignCheckpoint(ctx, signer.Name(), signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := auditlog.ParseCheckpoint(msg[:bytes.Index(msg, []byte("\n\n"))+1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range []uint64{0, 1, 31, 32, 255, 256, 300, 767, 768, 999} {
+				p, err := db.InclusionProof(ctx, i, c.Size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				leaf, err := db.AuditLeaf(ctx, int64(i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := auditlog.VerifyInclusion(c, i, leaf, p); err != nil {
+					t.Errorf("entry %d: %v", i, err)
+				}
+			}
+		}
+		if got, want := parts(), 3*auditlog.ProofPartsPerTile; got != want {
+			t.Errorf("%d proof parts stored, want %d", got, want)
+		}
+		proveAll(fx.db)
+
+		// As before migration 15.
+		for _, q := range []string{`DROP TABLE audit_proof_parts`, `DELETE FROM schema_migrations WHERE version = 15`} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db := fx.open()
+		if got, want := parts(), 3*auditlog.ProofPartsPerTile; got != want {
+			t.Errorf("after migrating, %d proof parts stored, want %d", got, want)
+		}
+		proveAll(db)
 	})
 }
