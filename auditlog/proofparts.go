@@ -17,28 +17,37 @@ import (
 // every hash a proof of one of those entries needs from the tile, so that
 // a proof reads one small row (no larger than a page) and hashes nothing.
 //
-// A part of entries [32p, 32p+32) of its tile is 65 hashes: the 32 leaf
-// hashes, the nodes above them inside the part (16 at level 1, 8 at level
-// 2, 4 at level 3, 2 at level 4), then the part's siblings at levels 5, 6
-// and 7. Parts are derived from the tile; a proof made from a wrong part
-// does not verify, as one made from a wrong tile would not.
+// A part of entries [16p, 16p+16) of its tile is 34 hashes (1,088 bytes,
+// so that SQLite keeps three in a 4 KiB page): the 16 leaf hashes, the
+// nodes above them inside the part (8 at level 1, 4 at level 2, 2 at level
+// 3), then the part's siblings at levels 4, 5, 6 and 7. Parts are derived
+// from the tile; a proof made from a wrong part does not verify, as one
+// made from a wrong tile would not.
 
 const (
+	// partBits is log2 of ProofPartEntries.
+	partBits = 4
 	// ProofPartEntries is how many entries share a proof part.
-	ProofPartEntries = 32
+	ProofPartEntries = 1 << partBits
 	// ProofPartsPerTile is how many proof parts a full level-0 tile has.
 	ProofPartsPerTile = TileWidth / ProofPartEntries
 	// ProofPartSize is the size of a proof part in bytes.
-	ProofPartSize = (ProofPartEntries + ProofPartEntries - 2 + 3) * HashSize
+	ProofPartSize = (2*ProofPartEntries - 2 + TileHeight - partBits) * HashSize
 )
 
-// where the levels of a part start, in hashes.
-var partLevel = [5]int{0, 32, 48, 56, 60}
+// partLevel[k] is where level k of a part starts, in hashes; the siblings
+// above the part start at partLevel[partBits].
+var partLevel = func() (at [partBits + 1]int) {
+	for k := 1; k <= partBits; k++ {
+		at[k] = at[k-1] + ProofPartEntries>>(k-1)
+	}
+	return at
+}()
 
 // ProofPartReader is a TileReader that keeps proof parts.
 type ProofPartReader interface {
-	// ReadProofPart returns part (0 to 7) of the full level-0 tile, or an
-	// ENOTFOUND error when it has none.
+	// ReadProofPart returns part (0 to ProofPartsPerTile-1) of the full
+	// level-0 tile, or an ENOTFOUND error when it has none.
 	ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error)
 }
 
@@ -65,14 +74,14 @@ func ProofParts(tile []byte) ([][]byte, error) {
 	buf := make([]byte, ProofPartsPerTile*ProofPartSize)
 	for p := range parts {
 		part := buf[p*ProofPartSize : p*ProofPartSize : (p+1)*ProofPartSize]
-		for k := range 5 {
+		for k := range partBits {
 			n := ProofPartEntries >> k
 			for _, h := range levels[k][p*n : (p+1)*n] {
 				part = append(part, h[:]...)
 			}
 		}
-		for k := 5; k < TileHeight; k++ {
-			part = append(part, levels[k][(p>>(k-5))^1][:]...)
+		for k := partBits; k < TileHeight; k++ {
+			part = append(part, levels[k][(p>>(k-partBits))^1][:]...)
 		}
 		parts[p] = part
 	}
@@ -86,10 +95,10 @@ func partSiblings(part []byte, entry uint64) map[compact.NodeID][]byte {
 	out := make(map[compact.NodeID][]byte, TileHeight)
 	for k := range uint(TileHeight) {
 		var at int
-		if k < 5 {
+		if k < partBits {
 			at = partLevel[k] + ((j >> k) ^ 1)
 		} else {
-			at = partLevel[4] + 2 + int(k-5)
+			at = partLevel[partBits] + int(k-partBits)
 		}
 		out[compact.NewNodeID(k, (entry>>k)^1)] = part[at*HashSize : (at+1)*HashSize : (at+1)*HashSize]
 	}
