@@ -223,7 +223,7 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.Au
 		if _, err := tx.ExecContext(ctx, hqAudit0, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
 			return nil, fmt.Errorf("storing audit tile: %w", err)
 		}
-		if t.ID.Level == 0 && len(t.Hashes) == auditlog.TileWidth*auditlog.HashSize {
+		if t.ID.Level == 0 && len(t.Hashes) == auditlog.TileWidth*auditlog.HashSize && a.db.proofParts {
 			if err := storeProofParts(ctx, tx, t.ID.Index, t.Hashes); err != nil {
 				return nil, err
 			}
@@ -351,6 +351,9 @@ func (r pooledTiles) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]
 
 // ReadProofPart reads a proof part with one prepared point query.
 func (r pooledTiles) ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error) {
+	if !r.db.proofParts {
+		return nil, accord.Errorf(accord.ENOTFOUND, "no audit proof parts before migration 15")
+	}
 	var nodes []byte
 	err := r.db.queryRow(ctx, `SELECT nodes FROM audit_proof_parts WHERE id = $1`, int64(tile)*auditlog.ProofPartsPerTile+int64(part)).Scan(&nodes)
 	if errors.Is(err, sql.ErrNoRows) {

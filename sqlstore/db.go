@@ -78,6 +78,11 @@ type DB struct {
 	stmts stmtCache
 	hot   map[string]*sql.Stmt // read-only after Open
 
+	// proofParts: the schema has audit_proof_parts (migration 15). A
+	// database opened with NoMigrate may predate it; proofs then read the
+	// tiles.
+	proofParts bool
+
 	closeOnce sync.Once
 }
 
@@ -122,6 +127,16 @@ func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 		db.Close()
 		return nil, err
 	}
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_proof_parts'`
+	if db.engine == Postgres {
+		q = `SELECT count(*) FROM pg_class WHERE oid = to_regclass('audit_proof_parts')`
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.proofParts = n > 0
 	db.audit = newAuditLog(db)
 	return db, nil
 }

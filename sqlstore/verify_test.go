@@ -292,6 +292,14 @@ func TestProofParts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Opened without migrating (accord audit prove), proofs read the
+		// tiles.
+		old, err := sqlstore.Open(ctx, fx.dsn, sqlstore.Options{Keyring: fx.ring, NoMigrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		proveAll(old)
+		old.Close()
 		db := fx.open()
 		if got, want := parts(), 3*auditlog.ProofPartsPerTile; got != want {
 			t.Errorf("after migrating, %d proof parts stored, want %d", got, want)
