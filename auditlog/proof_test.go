@@ -51,7 +51,7 @@ func (s partStore) ReadProofPart(ctx context.Context, tile uint64, part int) ([]
 	s.parts++
 	s.mu.Unlock()
 	if len(b[0]) != TileWidth*HashSize {
-		return nil, accord.Errorf(accord.ENOTFOUND, "tile %d is not full", tile)
+		return nil, fmt.Errorf("tile %d is not full: %w", tile, ErrNoProofPart)
 	}
 	parts, err := ProofParts(b[0])
 	if err != nil {

@@ -2,9 +2,9 @@ package auditlog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
-	"github.com/accord-project/accord"
 	"github.com/transparency-dev/merkle/compact"
 )
 
@@ -44,10 +44,14 @@ var partLevel = func() (at [partBits + 1]int) {
 	return at
 }()
 
+// ErrNoProofPart is what a ProofPartReader returns for a part it does not
+// keep; proofs then read the tile. It never reaches a user.
+var ErrNoProofPart = errors.New("auditlog: no proof part")
+
 // ProofPartReader is a TileReader that keeps proof parts.
 type ProofPartReader interface {
 	// ReadProofPart returns part (0 to ProofPartsPerTile-1) of the full
-	// level-0 tile, or an ENOTFOUND error when it has none.
+	// level-0 tile, or an error wrapping ErrNoProofPart when it has none.
 	ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error)
 }
 
@@ -116,7 +120,7 @@ func readPart(ctx context.Context, tr TileReader, entry, size uint64) (map[compa
 	}
 	part, err := pr.ReadProofPart(ctx, tile, int(entry%TileWidth/ProofPartEntries))
 	switch {
-	case accord.ErrorCode(err) == accord.ENOTFOUND:
+	case errors.Is(err, ErrNoProofPart):
 		return nil, nil
 	case err != nil:
 		return nil, err
@@ -132,5 +136,5 @@ func (c *TileCache) ReadProofPart(ctx context.Context, tile uint64, part int) ([
 	if pr, ok := c.r.(ProofPartReader); ok {
 		return pr.ReadProofPart(ctx, tile, part)
 	}
-	return nil, accord.Errorf(accord.ENOTFOUND, "no proof parts")
+	return nil, ErrNoProofPart
 }

@@ -352,12 +352,12 @@ func (r pooledTiles) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]
 // ReadProofPart reads a proof part with one prepared point query.
 func (r pooledTiles) ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error) {
 	if !r.db.proofParts {
-		return nil, accord.Errorf(accord.ENOTFOUND, "no audit proof parts before migration 15")
+		return nil, auditlog.ErrNoProofPart // the schema predates them
 	}
 	var nodes []byte
 	err := r.db.queryRow(ctx, `SELECT nodes FROM audit_proof_parts WHERE id = $1`, int64(tile)*auditlog.ProofPartsPerTile+int64(part)).Scan(&nodes)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, accord.Errorf(accord.ENOTFOUND, "audit proof part %d/%d is missing", tile, part)
+		return nil, fmt.Errorf("proof part %d of tile %d: %w", part, tile, auditlog.ErrNoProofPart)
 	}
 	return nodes, err
 }
