@@ -68,3 +68,23 @@ func canonicalOrder(leaf []byte) bool {
 	}
 	return true
 }
+
+// BenchmarkCheckColumns is the column check verify makes on every entry.
+func BenchmarkCheckColumns(b *testing.B) {
+	p := 1
+	e := accord.AuditEntry{Time: time.Date(2026, 11, 22, 9, 0, 0, 5000, time.UTC), Kind: accord.AuditDecision,
+		ActorID: "stf_4v2hq7kq3m5b6fxw2yzd3ndbqe", ActorOrganizationID: "org_h54csyy5uadyozfvo6snig67a4",
+		ClientID: "cli_00000000000000000000000005", HolderID: "org_ka3pv6dwv2x3l4s5q6r7t8u9wy",
+		Category: accord.CatClinicalSummary, Purpose: accord.PurposeLegalAid, Effect: "permit",
+		Reason: accord.ReasonAgreementConsent, Released: true, AgreementID: "agr_mq4zc2bndx5gf6hj7k8l9m2n3p",
+		AgreementVersion: 2, ConsentID: "cns_ftkjexqqmmtodk5fts7qlhuyzm", Provision: &p, Obligations: []string{"audit"}}
+	leaf, err := auditlog.EncodeLeaf(&e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if p := checkColumns(leaf, e.Time.UnixMicro(), string(e.Kind), e.ActorID, e.ClientID); p != "" {
+			b.Fatal(p)
+		}
+	}
+}
