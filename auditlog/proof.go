@@ -27,7 +27,15 @@ func InclusionProof(ctx context.Context, tr TileReader, index, size uint64) (_ [
 	if err != nil {
 		return nil, err
 	}
-	return rehash(ctx, tr, nodes)
+	known, err := readPart(ctx, tr, index, size)
+	if err != nil {
+		return nil, err
+	}
+	hashes, err := readNodes(ctx, tr, nodes.IDs, known)
+	if err != nil {
+		return nil, err
+	}
+	return nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
 }
 
 // ConsistencyProof returns the RFC 6962 consistency proof between the trees
@@ -48,7 +56,7 @@ func ConsistencyProof(ctx context.Context, tr TileReader, m, n uint64) (_ [][]by
 
 // rehash reads the nodes of a proof and folds its ephemeral node, if any.
 func rehash(ctx context.Context, tr TileReader, nodes proof.Nodes) ([][]byte, error) {
-	hashes, err := readNodes(ctx, tr, nodes.IDs)
+	hashes, err := readNodes(ctx, tr, nodes.IDs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +73,7 @@ func RootAt(ctx context.Context, tr TileReader, size uint64) (_ []byte, err erro
 		return r[:], nil
 	}
 	defer accord.Wrap(&err, "auditlog.RootAt(%d)", size)
-	hashes, err := readNodes(ctx, tr, compact.RangeNodes(0, size, nil))
+	hashes, err := readNodes(ctx, tr, compact.RangeNodes(0, size, nil), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -88,11 +96,15 @@ func locate(id compact.NodeID) (tile TileID, off int, k uint) {
 }
 
 // readNodes returns the hashes of the nodes ids, all of them complete nodes
-// of the stored tree, reading each tile they live in once, in one call.
-func readNodes(ctx context.Context, tr TileReader, ids []compact.NodeID) ([][]byte, error) {
+// of the stored tree, reading each tile they live in once, in one call;
+// the hashes of nodes in known are taken from there.
+func readNodes(ctx context.Context, tr TileReader, ids []compact.NodeID, known map[compact.NodeID][]byte) ([][]byte, error) {
 	var tiles []TileID
 	need := make(map[TileID]int, 4) // tile → width needed
 	for _, id := range ids {
+		if _, ok := known[id]; ok {
+			continue
+		}
 		t, off, k := locate(id)
 		w := off + (1 << k)
 		if have, ok := need[t]; !ok {
@@ -120,9 +132,13 @@ func readNodes(ctx context.Context, tr TileReader, ids []compact.NodeID) ([][]by
 	out := make([][]byte, len(ids))
 	buf := make([]byte, len(ids)*HashSize)
 	for i, id := range ids {
+		out[i] = buf[i*HashSize : (i+1)*HashSize : (i+1)*HashSize]
+		if h, ok := known[id]; ok {
+			copy(out[i], h)
+			continue
+		}
 		t, off, k := locate(id)
 		h := byID[t].node(off, k)
-		out[i] = buf[i*HashSize : (i+1)*HashSize : (i+1)*HashSize]
 		copy(out[i], h[:])
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -31,7 +32,106 @@ var smallLog = sync.OnceValues(func() (*memStore, [][]byte) {
 // readers returns the ways proofs can read tiles: straight from the store,
 // and through a cache (small enough to evict).
 func readers(s *memStore) map[string]TileReader {
-	return map[string]TileReader{"store": s, "cache": NewTileCache(s, 3)}
+	return map[string]TileReader{
+		"store": s, "cache": NewTileCache(s, 3),
+		"store with proof parts": partStore{s}, "cache with proof parts": NewTileCache(partStore{s}, 3),
+	}
+}
+
+// partStore is a store that keeps proof parts, made from its tiles.
+type partStore struct{ *memStore }
+
+func (s partStore) ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error) {
+	b, err := s.ReadTiles(ctx, []TileID{{Level: 0, Index: tile}})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.reads-- // a part is one read, not a tile read
+	s.parts++
+	s.mu.Unlock()
+	if len(b[0]) != TileWidth*HashSize {
+		return nil, fmt.Errorf("tile %d is not full: %w", tile, ErrNoProofPart)
+	}
+	parts, err := ProofParts(b[0])
+	if err != nil {
+		return nil, err
+	}
+	return parts[part], nil
+}
+
+// TestProofParts checks that a proof of an entry of a full tile takes the
+// in-tile hashes from its proof part, and reads no level-0 tile.
+func TestProofParts(t *testing.T) {
+	ctx := context.Background()
+	s, hashes := bigLog()
+	nv := &naive{hashes: hashes}
+	type read struct{ Parts, TileReads int }
+	tests := []struct {
+		name        string
+		index, size uint64
+		want        read
+	}{
+		{"first entry of a full tile", 256, 70_000, read{1, 1}},
+		{"last entry of a full tile", 511, 70_000, read{1, 1}},
+		{"in the last full tile, which ends the tree", 65_535, 65_536, read{1, 1}},
+		{"in the partial tile at the edge", 69_999, 70_000, read{0, 1}},
+		{"in a tile not full at the size asked", 1_000, 1_001, read{0, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.mu.Lock()
+			s.reads, s.parts = 0, 0
+			s.mu.Unlock()
+			got, err := InclusionProof(ctx, partStore{s}, tt.index, tt.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := proof.VerifyInclusion(rfc6962.DefaultHasher, tt.index, tt.size, hashes[tt.index], got, nv.root(0, int(tt.size))); err != nil {
+				t.Fatalf("does not verify: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, read{s.parts, s.reads}); diff != "" {
+				t.Errorf("reads (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("a wrong part makes a proof that does not verify", func(t *testing.T) {
+		got, err := InclusionProof(ctx, badParts{s}, 300, 70_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, 300, 70_000, hashes[300], got, nv.root(0, 70_000)); err == nil {
+			t.Error("a proof from a tampered part verifies")
+		}
+	})
+	t.Run("a part of the wrong size is not used", func(t *testing.T) {
+		got, err := InclusionProof(ctx, shortParts{s}, 300, 70_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, 300, 70_000, hashes[300], got, nv.root(0, 70_000)); err != nil {
+			t.Errorf("does not verify: %v", err)
+		}
+	})
+}
+
+type badParts struct{ *memStore }
+
+func (s badParts) ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error) {
+	b, err := partStore(s).ReadProofPart(ctx, tile, part)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.Clone(b)
+	b[ProofPartSize-1] ^= 1 // the sibling at level 7
+	return b, nil
+}
+
+type shortParts struct{ *memStore }
+
+func (s shortParts) ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error) {
+	b, err := partStore(s).ReadProofPart(ctx, tile, part)
+	return b[:len(b)-1], err
 }
 
 func TestInclusionProof(t *testing.T) {

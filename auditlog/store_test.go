@@ -22,6 +22,7 @@ type memStore struct {
 	leaves      [][]byte
 	checkpoints [][]byte
 	reads       int // ReadTiles calls
+	parts       int // ReadProofPart calls (partStore)
 }
 
 var _ TileReader = (*memStore)(nil)

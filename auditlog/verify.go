@@ -123,6 +123,8 @@ type batch struct {
 	data   []byte // each leaf preceded by 0x00, the RFC 6962 leaf prefix
 	ends   []int  // end of each leaf in data
 	hashes [][HashSize]byte
+	// prehashed: hashes came from AddHash, and data and ends are empty.
+	prehashed bool
 }
 
 const (
@@ -191,9 +193,43 @@ func NewVerifier(ctx context.Context, opts VerifyOptions) (*Verifier, error) {
 // entry. Add reports whether it wants more entries: false after such a
 // finding, on a tile read error, or when the context is done.
 func (v *Verifier) Add(index uint64, leaf []byte) bool {
-	if v.stopped {
+	if v.stopped || !v.inSequence(index) {
 		return false
 	}
+	b := v.cur
+	b.data = append(append(b.data, 0), leaf...)
+	b.ends = append(b.ends, len(b.data))
+	v.next++
+	if len(b.ends) == batchLeaves || len(b.data) >= batchBytes {
+		v.flush()
+		v.progress()
+	}
+	return !v.stopped
+}
+
+// AddHash is Add for a caller that hashed the leaf itself: leafHash is
+// LeafHash of the entry's leaf. A caller reading entries on several
+// goroutines hashes there, in parallel, and feeds the hashes here in index
+// order; the checks are those of Add. A Verifier is fed by Add or by
+// AddHash, not both.
+func (v *Verifier) AddHash(index uint64, leafHash *[HashSize]byte) bool {
+	if v.stopped || !v.inSequence(index) {
+		return false
+	}
+	b := v.cur
+	b.hashes = append(b.hashes, *leafHash)
+	b.prehashed = true
+	v.next++
+	if len(b.hashes) == batchLeaves {
+		v.flush()
+		v.progress()
+	}
+	return !v.stopped
+}
+
+// inSequence checks that index is the one expected next, and stops the
+// verifier at the first that is not.
+func (v *Verifier) inSequence(index uint64) bool {
 	switch {
 	case index < v.next:
 		v.outOfSequence(fmt.Sprintf("entry %d is stored again where entry %d should be", index, v.next))
@@ -205,18 +241,14 @@ func (v *Verifier) Add(index uint64, leaf []byte) bool {
 		v.outOfSequence(fmt.Sprintf("entry %d is stored beyond the tree size %d", index, v.opts.Size))
 		return false
 	}
-	b := v.cur
-	b.data = append(append(b.data, 0), leaf...)
-	b.ends = append(b.ends, len(b.data))
-	v.next++
-	if len(b.ends) == batchLeaves || len(b.data) >= batchBytes {
-		v.flush()
-		if v.opts.Progress != nil && v.next-v.sinceShown >= showEvery {
-			v.sinceShown = v.next
-			v.opts.Progress(v.hashed.Load())
-		}
+	return true
+}
+
+func (v *Verifier) progress() {
+	if v.opts.Progress != nil && v.next-v.sinceShown >= showEvery {
+		v.sinceShown = v.next
+		v.opts.Progress(v.hashed.Load())
 	}
-	return !v.stopped
 }
 
 func (v *Verifier) outOfSequence(problem string) {
@@ -250,6 +282,10 @@ func (v *Verifier) flush() {
 func (v *Verifier) hash(out chan<- *batch) {
 	defer close(out)
 	for b := range v.toHash {
+		if b.prehashed {
+			out <- b
+			continue
+		}
 		b.hashes = b.hashes[:0]
 		start := 0
 		for _, end := range b.ends {
@@ -264,7 +300,7 @@ func (v *Verifier) hash(out chan<- *batch) {
 // result. Errors are for failures to check (tile read errors other than a
 // missing tile, a done context), never for what was found.
 func (v *Verifier) Finish() (*VerifyResult, error) {
-	if len(v.cur.ends) > 0 && !v.failed.Load() && v.ctx.Err() == nil {
+	if len(v.cur.ends)+len(v.cur.hashes) > 0 && !v.failed.Load() && v.ctx.Err() == nil {
 		v.toHash <- v.cur
 	}
 	close(v.toHash)
@@ -314,7 +350,7 @@ func (w *rebuild) run(in <-chan *batch) {
 		if w.err == nil {
 			w.add(b)
 		}
-		b.data, b.ends = b.data[:0], b.ends[:0]
+		b.data, b.ends, b.hashes, b.prehashed = b.data[:0], b.ends[:0], b.hashes[:0], false
 		w.v.free <- b
 	}
 }

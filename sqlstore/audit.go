@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -36,6 +37,7 @@ type auditLog struct {
 	stopOnce sync.Once
 
 	tiles *auditlog.TileCache // for proofs; full tiles never change
+	seen  atomic.Uint64       // the largest size of the log read so far
 }
 
 type appendReq struct {
@@ -221,6 +223,11 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.Au
 		if _, err := tx.ExecContext(ctx, hqAudit0, int64(t.ID.Level), int64(t.ID.Index), t.Hashes); err != nil {
 			return nil, fmt.Errorf("storing audit tile: %w", err)
 		}
+		if t.ID.Level == 0 && len(t.Hashes) == auditlog.TileWidth*auditlog.HashSize && a.db.proofParts {
+			if err := storeProofParts(ctx, tx, t.ID.Index, t.Hashes); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if _, err := tx.ExecContext(ctx, hqAudit1, int64(app.Size())); err != nil {
 		return nil, err
@@ -265,6 +272,61 @@ func (a *auditLog) insertEntries(ctx context.Context, tx *Tx, entries []accord.A
 	return nil
 }
 
+// storeProofParts stores the proof parts of the full level-0 tile index.
+func storeProofParts(ctx context.Context, q querier, index uint64, hashes []byte) error {
+	parts, err := auditlog.ProofParts(hashes)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_proof_parts (id, nodes) VALUES `)
+	args := make([]any, 0, 2*len(parts))
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
+		args = append(args, int64(index)*auditlog.ProofPartsPerTile+int64(i), p)
+	}
+	b.WriteString(` ON CONFLICT (id) DO UPDATE SET nodes = excluded.nodes`)
+	if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("storing audit proof parts: %w", err)
+	}
+	return nil
+}
+
+// fillProofParts stores the proof parts of every full level-0 tile, for a
+// log written before they were kept (migration 15).
+func fillProofParts(ctx context.Context, q querier) error {
+	rows, err := q.QueryContext(ctx, `SELECT idx FROM audit_tiles WHERE level = 0 AND length(hashes) = $1 ORDER BY idx`, auditlog.TileWidth*auditlog.HashSize)
+	if err != nil {
+		return err
+	}
+	var full []int64
+	for rows.Next() {
+		var i int64
+		if err := rows.Scan(&i); err != nil {
+			rows.Close()
+			return err
+		}
+		full = append(full, i)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, i := range full {
+		var hashes []byte
+		if err := q.QueryRowContext(ctx, `SELECT hashes FROM audit_tiles WHERE level = 0 AND idx = $1`, i).Scan(&hashes); err != nil {
+			return err
+		}
+		if err := storeProofParts(ctx, q, uint64(i), hashes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // tileReader reads tiles through any querier (a transaction or a pool).
 type tileReader struct{ q querier }
 
@@ -285,6 +347,19 @@ func (r pooledTiles) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]
 		}
 	}
 	return out, nil
+}
+
+// ReadProofPart reads a proof part with one prepared point query.
+func (r pooledTiles) ReadProofPart(ctx context.Context, tile uint64, part int) ([]byte, error) {
+	if !r.db.proofParts {
+		return nil, auditlog.ErrNoProofPart // the schema predates them
+	}
+	var nodes []byte
+	err := r.db.queryRow(ctx, `SELECT nodes FROM audit_proof_parts WHERE id = $1`, int64(tile)*auditlog.ProofPartsPerTile+int64(part)).Scan(&nodes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("proof part %d of tile %d: %w", part, tile, auditlog.ErrNoProofPart)
+	}
+	return nodes, err
 }
 
 func (r tileReader) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]byte, error) {
@@ -328,6 +403,25 @@ func (r tileReader) ReadTiles(ctx context.Context, ids []auditlog.TileID) ([][]b
 		}
 	}
 	return out, nil
+}
+
+// auditSizeAtLeast returns the size of the log, or a size it has reached
+// that is at least size, without a query when the log was seen that large
+// before: the log only grows.
+func (db *DB) auditSizeAtLeast(ctx context.Context, size uint64) (uint64, error) {
+	if seen := db.audit.seen.Load(); size <= seen {
+		return seen, nil
+	}
+	cur, err := db.AuditSize(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		seen := db.audit.seen.Load()
+		if cur <= seen || db.audit.seen.CompareAndSwap(seen, cur) {
+			return cur, nil
+		}
+	}
 }
 
 // AuditSize returns the number of entries in the audit log.
@@ -411,7 +505,7 @@ func (db *DB) AuditLeaf(ctx context.Context, index int64) ([]byte, error) {
 // InclusionProof returns the proof that entry index is in the tree of size
 // entries.
 func (db *DB) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
-	cur, err := db.AuditSize(ctx)
+	cur, err := db.auditSizeAtLeast(ctx, size)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +518,7 @@ func (db *DB) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 // ConsistencyProof returns the proof that the tree of size m is a prefix of
 // the tree of size n.
 func (db *DB) ConsistencyProof(ctx context.Context, m, n uint64) ([][]byte, error) {
-	cur, err := db.AuditSize(ctx)
+	cur, err := db.auditSizeAtLeast(ctx, n)
 	if err != nil {
 		return nil, err
 	}
@@ -505,7 +599,11 @@ func (db *DB) latestCheckpoint(ctx context.Context, q querier) ([]byte, int64, e
 
 // Checkpoints returns stored signed checkpoints, newest first, at most limit.
 func (db *DB) Checkpoints(ctx context.Context, limit int) ([][]byte, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT $1`, limit)
+	return checkpoints(ctx, db.read, limit)
+}
+
+func checkpoints(ctx context.Context, q querier, limit int) ([][]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}

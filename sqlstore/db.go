@@ -80,6 +80,11 @@ type DB struct {
 	stmts       stmtCache
 	hot         map[string]*sql.Stmt // read-only after Open
 
+	// proofParts: the schema has audit_proof_parts (migration 15). A
+	// database opened with NoMigrate may predate it; proofs then read the
+	// tiles.
+	proofParts bool
+
 	closeOnce sync.Once
 }
 
@@ -124,6 +129,16 @@ func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 		db.Close()
 		return nil, err
 	}
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_proof_parts'`
+	if db.engine == Postgres {
+		q = `SELECT count(*) FROM pg_class WHERE oid = to_regclass('audit_proof_parts')`
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.proofParts = n > 0
 	db.audit = newAuditLog(db)
 	return db, nil
 }
@@ -312,6 +327,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if v == 15 {
+			// The proof parts of the log so far are computed, not SQL.
+			if err := fillProofParts(ctx, tx); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, v, name, us(db.now())); err != nil {
 			return err

@@ -3,7 +3,12 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -28,15 +33,42 @@ type VerifyOptions struct {
 // (time, kind, actor, client) are those of its leaf — an entry re-labelled
 // to hide it from a client's access report is caught too. The result names
 // the first entry that does not match.
+//
+// It checks one consistent log: the size, the checkpoints and the entries
+// as they were when it began, however the log grows meanwhile. The entries
+// are read by verifyReaders connections in turns of verifyChunk entries,
+// each reader hashing its entries and checking their columns, and the
+// hashes are fed to the tree in index order.
 func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (_ *auditlog.VerifyResult, err error) {
 	defer accord.Wrap(&err, "VerifyAudit")
-	size, err := db.AuditSize(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cps, err := db.Checkpoints(ctx, 1<<30)
-	if err != nil {
-		return nil, err
+	// The readers stop when rctx ends; the verifier goes on with ctx.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	readers := make([]*logReader, verifyReaders)
+	defer func() {
+		for _, r := range readers {
+			if r != nil {
+				r.tx.Rollback()
+			}
+		}
+	}()
+	// The first reader's snapshot is the log that is checked.
+	var size uint64
+	var cps [][]byte
+	for i := range readers {
+		r, err := db.beginLogRead(rctx, readers[0])
+		if err != nil {
+			return nil, err
+		}
+		readers[i] = r
+		if i == 0 {
+			if size, err = r.size(ctx); err != nil {
+				return nil, err
+			}
+			if cps, err = checkpoints(ctx, r.tx, 1<<30); err != nil {
+				return nil, err
+			}
+		}
 	}
 	v, err := auditlog.NewVerifier(ctx, auditlog.VerifyOptions{
 		Origin: opts.Origin, Verifiers: opts.Verifiers, Size: size, Tiles: tileReader{db.read},
@@ -50,36 +82,56 @@ func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (_ *auditlog.
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT idx, time, kind, actor_id, client_id, leaf FROM audit_entries ORDER BY idx`)
-	if err != nil {
-		v.Finish()
-		return nil, err
+
+	// The chunks [lo, lo+verifyChunk) up to the size, then everything
+	// stored beyond it (nothing, unless inserted by hand), read in the
+	// first reader's snapshot, where the size is the size.
+	var chunks []logChunk
+	for lo := uint64(0); lo < size; lo += verifyChunk {
+		chunks = append(chunks, logChunk{lo: lo, hi: min(lo+verifyChunk, size), reader: len(chunks) % len(readers)})
 	}
+	chunks = append(chunks, logChunk{lo: size, reader: 0})
+	var wg sync.WaitGroup
+	for i, r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.run(rctx, db, chunks, i)
+		}()
+	}
+
 	relabelled, problem := int64(-1), ""
-	var (
-		idx, us             int64
-		kind, actor, client string
-		leaf                []byte
-	)
-	for rows.Next() {
-		if err := rows.Scan(&idx, &us, &kind, &actor, &client, &leaf); err != nil {
-			rows.Close()
-			v.Finish()
-			return nil, err
+	var rerr error
+feed:
+	for _, c := range chunks {
+		r := readers[c.reader]
+		var got *logChunk
+		select {
+		case got = <-r.out:
+		case <-rctx.Done():
+			break feed
 		}
-		if relabelled < 0 {
-			if p := checkColumns(leaf, us, kind, actor, client); p != "" {
-				relabelled, problem = idx, fmt.Sprintf("entry %d: %s", idx, p)
-			}
-		}
-		if !v.Add(uint64(idx), leaf) {
+		if got.err != nil {
+			rerr = got.err
 			break
 		}
+		for i, idx := range got.idx {
+			if relabelled < 0 && idx == got.bad {
+				relabelled, problem = idx, fmt.Sprintf("entry %d: %s", idx, got.problem)
+			}
+			if !v.AddHash(uint64(idx), &got.hashes[i]) {
+				break feed
+			}
+		}
+		r.free <- got
 	}
-	rerr := rows.Err()
-	rows.Close()
+	cancel() // stops the readers, if they are not done
+	wg.Wait()
 	res, err := v.Finish()
 	if err != nil {
+		if rerr != nil {
+			return nil, rerr
+		}
 		return nil, err
 	}
 	if rerr != nil {
@@ -96,38 +148,186 @@ func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (_ *auditlog.
 	return res, nil
 }
 
+const (
+	// verifyReaders is how many connections read the entries.
+	verifyReaders = 2
+	// verifyChunk is how many entries a reader reads in one query before
+	// the next reader's turn.
+	verifyChunk = 8192
+	// chunksAhead is how many chunks a reader may have read and not yet
+	// fed to the tree.
+	chunksAhead = 3
+)
+
+// logReader reads chunks of the log in a read transaction of its own.
+type logReader struct {
+	tx   *sql.Tx
+	out  chan *logChunk
+	free chan *logChunk
+}
+
+// logChunk is a range of entries: which, and once read, their hashes.
+type logChunk struct {
+	lo, hi uint64 // hi == 0: every entry from lo on
+	reader int    // which reader reads it
+
+	idx     []int64
+	hashes  [][auditlog.HashSize]byte
+	bad     int64 // the first entry whose columns do not match its leaf, or -1
+	problem string
+	err     error
+}
+
+// beginLogRead starts a read transaction on a connection of its own. On
+// PostgreSQL, every reader after the first imports the first reader's
+// snapshot, so that all of them see the same log; on SQLite a snapshot
+// cannot be shared between connections, but they need not be: entries
+// below the first reader's size never change in a later one (the log is
+// append-only, and a log altered meanwhile is not one VerifyAudit can
+// vouch for either way), and what lies beyond it is read by the first.
+func (db *DB) beginLogRead(ctx context.Context, first *logReader) (*logReader, error) {
+	r := &logReader{out: make(chan *logChunk, chunksAhead), free: make(chan *logChunk, chunksAhead)}
+	for range chunksAhead {
+		r.free <- &logChunk{}
+	}
+	var err error
+	if db.engine == Postgres {
+		r.tx, err = db.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			return r, nil
+		}
+		var snapshot string
+		if err := first.tx.QueryRowContext(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+			r.tx.Rollback()
+			return nil, err
+		}
+		if _, err := r.tx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT '`+strings.ReplaceAll(snapshot, "'", "''")+`'`); err != nil {
+			r.tx.Rollback()
+			return nil, err
+		}
+		return r, nil
+	}
+	if r.tx, err = db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// size reads the tree size in the reader's transaction (on SQLite, the
+// first read, which fixes the snapshot).
+func (r *logReader) size(ctx context.Context) (uint64, error) {
+	var size int64
+	err := r.tx.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&size)
+	return uint64(size), err
+}
+
+// run reads the chunks this reader owns, in order, until they are read or
+// ctx is done.
+func (r *logReader) run(ctx context.Context, db *DB, chunks []logChunk, me int) {
+	leaf := make([]byte, 0, 1024) // 0x00 ‖ the leaf, hashed in one call
+	for i := range chunks {
+		if chunks[i].reader != me {
+			continue
+		}
+		var c *logChunk
+		select {
+		case c = <-r.free:
+		case <-ctx.Done():
+			return
+		}
+		c.lo, c.hi, c.reader = chunks[i].lo, chunks[i].hi, me
+		c.idx, c.hashes, c.bad, c.problem, c.err = c.idx[:0], c.hashes[:0], -1, "", nil
+		// Rows come in idx order: a range of the INTEGER PRIMARY KEY on
+		// SQLite, ORDER BY on PostgreSQL. (Were they not, the verifier
+		// would report entries out of order, not miss any.)
+		rest, args := `FROM audit_entries WHERE idx >= $1`, []any{int64(c.lo)}
+		if c.hi > 0 {
+			rest, args = `FROM audit_entries WHERE idx >= $1 AND idx < $2`, []any{int64(c.lo), int64(c.hi)}
+		}
+		if db.engine == Postgres {
+			rest += ` ORDER BY idx`
+		}
+		c.err = db.visitScan(ctx, r.tx, []string{"idx", "time", "kind", "actor_id", "client_id", "leaf"}, rest, args, func(cols []driver.Value) error {
+			idx, _ := colInt(cols[0])
+			us, _ := colInt(cols[1])
+			b := colBytes(cols[5])
+			if c.bad < 0 {
+				if p := checkColumns(b, us, colStr(cols[2]), colStr(cols[3]), colStr(cols[4])); p != "" {
+					c.bad, c.problem = idx, p
+				}
+			}
+			leaf = append(append(leaf[:0], 0), b...)
+			c.idx = append(c.idx, idx)
+			c.hashes = append(c.hashes, sha256.Sum256(leaf))
+			return nil
+		})
+		select {
+		case r.out <- c:
+		case <-ctx.Done():
+			return
+		}
+		if c.err != nil {
+			return
+		}
+	}
+}
+
 // checkColumns compares an entry's query columns with its leaf, cheaply:
-// the leaf is canonical JSON, so each field is found by its key.
+// the leaf is canonical JSON, so each field is found by its key, and the
+// keys come in the order of accord.AuditEntry's fields (time, kind, actor,
+// actor_org, client, …), so each is looked for after the one before it
+// first.
 func checkColumns(leaf []byte, us int64, kind, actor, client string) string {
-	if got := leafString(leaf, "kind"); got != kind {
+	tv, at := leafValue(leaf, keyTime, 0)
+	kv, at := leafValue(leaf, keyKind, at)
+	if string(kv) != kind {
 		return "its kind column does not match its leaf"
 	}
-	if got := leafString(leaf, "actor"); got != actor {
+	av, at := leafValue(leaf, keyActor, at)
+	if string(av) != actor {
 		return "its actor column does not match its leaf"
 	}
-	if got := leafString(leaf, "client"); got != client {
+	if cv, _ := leafValue(leaf, keyClient, at); string(cv) != client {
 		return "its client column does not match its leaf"
 	}
-	t, err := time.Parse(time.RFC3339Nano, leafString(leaf, "time"))
+	t, err := time.Parse(time.RFC3339Nano, string(tv))
 	if err != nil || t.UnixMicro() != us {
 		return "its time column does not match its leaf"
 	}
 	return ""
 }
 
-// leafString returns the string value of a top-level key in a canonical
-// leaf, or "" when absent. Leaf values of these keys are ids, codes and
-// times, which JSON writes without escapes.
-func leafString(leaf []byte, key string) string {
-	needle := []byte(`"` + key + `":"`)
-	i := bytes.Index(leaf, needle)
+var (
+	keyTime   = []byte(`"time":"`)
+	keyKind   = []byte(`"kind":"`)
+	keyActor  = []byte(`"actor":"`)
+	keyClient = []byte(`"client":"`)
+)
+
+// leafValue returns the string value of the first top-level key (given as
+// `"key":"`) in a canonical leaf, or nil when absent, and where the value
+// ends. Leaf values of these keys are ids, codes and times, which JSON
+// writes without escapes. It looks from offset from first: the key cannot
+// occur before the keys that precede it in a canonical leaf, and the
+// needle matches only where a key is, as a quote inside a JSON string is
+// escaped. Where it is not found from there, it looks from the start.
+func leafValue(leaf, key []byte, from int) ([]byte, int) {
+	i := bytes.Index(leaf[from:], key)
+	if i >= 0 {
+		i += from
+	} else if from > 0 {
+		i = bytes.Index(leaf, key)
+	}
 	if i < 0 {
-		return ""
+		return nil, from
 	}
-	rest := leaf[i+len(needle):]
-	j := bytes.IndexByte(rest, '"')
+	start := i + len(key)
+	j := bytes.IndexByte(leaf[start:], '"')
 	if j < 0 {
-		return ""
+		return nil, from
 	}
-	return string(rest[:j])
+	return leaf[start : start+j], start + j
 }

@@ -115,6 +115,34 @@ func (db *DB) visit(ctx context.Context, q querier, cols []string, rest string, 
 		}
 		return rows.Err()
 	}
+	// The handle is the last argument, so that the query's own $n keep
+	// their numbers.
+	var inner, outer strings.Builder
+	for i, c := range cols {
+		if i > 0 {
+			inner.WriteString(", ")
+		}
+		fmt.Fprintf(&inner, "%s AS c%d", c, i)
+		fmt.Fprintf(&outer, ", c%d", i)
+	}
+	return db.visitSQLite(ctx, q, fmt.Sprintf(`SELECT accord_visit($%d%s) FROM (SELECT %s %s)`, len(args)+1, outer.String(), inner.String(), rest), args, fn)
+}
+
+// visitScan is visit for a query that reads rows of one table in the
+// order wanted without sorting them (say, a range of its INTEGER PRIMARY
+// KEY, which SQLite reads in key order; rest then has no ORDER BY). On
+// SQLite the function is called on the table's rows directly, not on the
+// rows of a subquery, which copies every value once more.
+func (db *DB) visitScan(ctx context.Context, q querier, cols []string, rest string, args []any, fn visitFunc) error {
+	if db.engine == Postgres {
+		return db.visit(ctx, q, cols, rest, args, fn)
+	}
+	return db.visitSQLite(ctx, q, fmt.Sprintf(`SELECT accord_visit($%d, %s) %s`, len(args)+1, strings.Join(cols, ", "), rest), args, fn)
+}
+
+// visitSQLite runs query, which calls accord_visit with the handle as the
+// last of args, and calls fn with each row.
+func (db *DB) visitSQLite(ctx context.Context, q querier, query string, args []any, fn visitFunc) error {
 	v := &visitor{fn: fn}
 	visitors.Lock()
 	visitors.next++
@@ -126,19 +154,8 @@ func (db *DB) visit(ctx context.Context, q querier, cols []string, rest string, 
 		delete(visitors.m, h)
 		visitors.Unlock()
 	}()
-	// The handle is the last argument, so that the query's own $n keep
-	// their numbers.
-	var inner, outer strings.Builder
-	for i, c := range cols {
-		if i > 0 {
-			inner.WriteString(", ")
-		}
-		fmt.Fprintf(&inner, "%s AS c%d", c, i)
-		fmt.Fprintf(&outer, ", c%d", i)
-	}
 	var n sql.NullInt64
-	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT accord_visit($%d%s) FROM (SELECT %s %s)`, len(args)+1, outer.String(), inner.String(), rest),
-		append(slices.Clip(args), h)...).Scan(&n)
+	err := q.QueryRowContext(ctx, query, append(slices.Clip(args), h)...).Scan(&n)
 	if v.err != nil {
 		return v.err
 	}
@@ -179,4 +196,16 @@ func colStr(v driver.Value) string {
 		return string(x)
 	}
 	return ""
+}
+
+// colBytes is a blob column, nil when NULL; on SQLite a view, valid during
+// the visit only.
+func colBytes(v driver.Value) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return nil
 }
