@@ -351,18 +351,6 @@ func isDisclosure(leaf []byte) bool {
 	return e.Effect == accord.Permit.String() && e.Released && e.HolderID != "" && e.ActorOrganizationID != "" && e.HolderID != e.ActorOrganizationID
 }
 
-// colBytes is a blob column; on SQLite a view, valid during the visit
-// only.
-func colBytes(v driver.Value) []byte {
-	switch x := v.(type) {
-	case []byte:
-		return x
-	case string:
-		return []byte(x)
-	}
-	return nil
-}
-
 // execBatched runs stmt, whose %s takes a comma-separated list of groups —
 // group with ? for its arguments, say "(?, ?)" — over args, many groups a
 // statement.
