@@ -102,7 +102,8 @@ type Computer struct {
 	last    [len(accord.IndicatorDimensions)]string
 	lastID  [len(accord.IndicatorDimensions)]int32
 	lastHas [len(accord.IndicatorDimensions)]bool
-	// bounds[i] is where periods[i] starts and ends, in Unix nanoseconds.
+	// bounds[i] is where periods[i] starts and ends, in Unix seconds
+	// (quarters start on a second).
 	bounds [][2]int64
 	// Contribution bounding (BoundContributions): at most bound units
 	// per person in each population, chosen by keyed hash.
@@ -159,13 +160,13 @@ func NewComputer(defs []accord.Indicator, periods []accord.Period) (*Computer, e
 		c.values[k] = map[string]int32{}
 	}
 	for _, p := range periods {
-		c.bounds = append(c.bounds, [2]int64{p.Start().UnixNano(), p.Next().Start().UnixNano()})
+		c.bounds = append(c.bounds, [2]int64{p.Start().Unix(), p.Next().Start().Unix()})
 	}
 	return c, nil
 }
 
 func (c *Computer) period(t time.Time) int {
-	n := t.UnixNano()
+	n := t.Unix()
 	for i, b := range c.bounds {
 		if n >= b[0] && n < b[1] {
 			return i

@@ -16,17 +16,17 @@ import (
 //	each fact:
 //	  byte       unit: its index in factUnits
 //	  byte       which fields follow: bit i for At[i] (i < 4), bit 4 for Deadline, bit 5 for Person
-//	  varint     At[0] in Unix nanoseconds, minus the previous fact's (0 for the first); 0 when absent
-//	  varints    each other time present, in nanoseconds after At[0]
+//	  time       At[0], when present: varint Unix seconds minus the previous fact's (0 for the first), uvarint nanoseconds
+//	  times      each other time present: varint seconds after At[0]'s, uvarint nanoseconds
 //	  uvarints   each of Dims, an id of indicator_fact_strings (0: "")
 //	  uvarint    Person, when it is not the row's (a merged duplicate's disclosure is its survivor's)
 //
 // A fact's Person is, unless it says otherwise, the row's client's key (0
 // for the grievances' row).
 // Facts of one client are mostly a few days apart, so a fact takes about
-// twenty bytes. Times are kept to the nanosecond: a stored fact is exactly
-// the fact computed from the tables.
-const factCodecVersion = 1
+// twenty bytes. Times are kept exactly, at any year: a stored fact is the
+// fact computed from the tables.
+const factCodecVersion = 2
 
 const (
 	factDeadlineBit = 1 << 4
@@ -61,17 +61,17 @@ func (e *factEncoder) add(unit int, f *accord.IndicatorFact) {
 	e.buf = append(e.buf, byte(unit), mask)
 	var at0 int64
 	if mask&1 != 0 {
-		at0 = f.At[0].UnixNano()
-		e.buf = binary.AppendVarint(e.buf, at0-e.prev)
+		at0 = f.At[0].Unix()
+		e.time(f.At[0], e.prev)
 		e.prev = at0
 	}
 	for i := 1; i < len(f.At); i++ {
 		if mask&(1<<i) != 0 {
-			e.buf = binary.AppendVarint(e.buf, f.At[i].UnixNano()-at0)
+			e.time(f.At[i], at0)
 		}
 	}
 	if mask&factDeadlineBit != 0 {
-		e.buf = binary.AppendVarint(e.buf, f.Deadline.UnixNano()-at0)
+		e.time(f.Deadline, at0)
 	}
 	for _, d := range f.Dims {
 		var id uint64
@@ -83,6 +83,12 @@ func (e *factEncoder) add(unit int, f *accord.IndicatorFact) {
 	if mask&factPersonBit != 0 {
 		e.buf = binary.AppendUvarint(e.buf, f.Person)
 	}
+}
+
+// time appends t as seconds after base and nanoseconds.
+func (e *factEncoder) time(t time.Time, base int64) {
+	e.buf = binary.AppendVarint(e.buf, t.Unix()-base)
+	e.buf = binary.AppendUvarint(e.buf, uint64(t.Nanosecond()))
 }
 
 // bytes returns the encoding of the facts added.
@@ -108,13 +114,19 @@ func decodeFacts(b []byte, strs []string, person uint64, f *accord.IndicatorFact
 		return fmt.Errorf("%w: bad count", errFactCodec)
 	}
 	b = b[k:]
-	varint := func() (int64, error) {
-		v, k := binary.Varint(b)
+	// decodeTime reads a time after base (seconds).
+	decodeTime := func(base int64) (time.Time, int64, error) {
+		sec, k := binary.Varint(b)
 		if k <= 0 {
-			return 0, fmt.Errorf("%w: truncated", errFactCodec)
+			return time.Time{}, 0, fmt.Errorf("%w: truncated", errFactCodec)
 		}
 		b = b[k:]
-		return v, nil
+		ns, k := binary.Uvarint(b)
+		if k <= 0 || ns >= 1e9 {
+			return time.Time{}, 0, fmt.Errorf("%w: bad time", errFactCodec)
+		}
+		b = b[k:]
+		return time.Unix(base+sec, int64(ns)).UTC(), base + sec, nil
 	}
 	var prev int64
 	for range n {
@@ -128,30 +140,24 @@ func decodeFacts(b []byte, strs []string, person uint64, f *accord.IndicatorFact
 		}
 		*f = accord.IndicatorFact{Unit: factUnits[unit].unit, Person: person}
 		var at0 int64
+		var err error
 		if mask&1 != 0 {
-			d, err := varint()
-			if err != nil {
+			if f.At[0], at0, err = decodeTime(prev); err != nil {
 				return err
 			}
-			at0 = prev + d
 			prev = at0
-			f.At[0] = time.Unix(0, at0).UTC()
 		}
 		for i := 1; i < len(f.At); i++ {
 			if mask&(1<<i) != 0 {
-				d, err := varint()
-				if err != nil {
+				if f.At[i], _, err = decodeTime(at0); err != nil {
 					return err
 				}
-				f.At[i] = time.Unix(0, at0+d).UTC()
 			}
 		}
 		if mask&factDeadlineBit != 0 {
-			d, err := varint()
-			if err != nil {
+			if f.Deadline, _, err = decodeTime(at0); err != nil {
 				return err
 			}
-			f.Deadline = time.Unix(0, at0+d).UTC()
 		}
 		for i := range f.Dims {
 			id, k := binary.Uvarint(b)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -43,9 +44,19 @@ type factRefresh struct{ sync.Mutex }
 // order. The fact passed to fn is reused: fn must copy what it keeps. An
 // error from fn stops the stream and is returned.
 func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*accord.IndicatorFact) error) (err error) {
+	return db.IndicatorFactsProgress(ctx, from, to, fn, nil)
+}
+
+// IndicatorFactsProgress is IndicatorFacts that also calls progress, when
+// not nil, now and then with the clients' rows read so far and their
+// number.
+func (db *DB) IndicatorFactsProgress(ctx context.Context, from, to time.Time, fn func(*accord.IndicatorFact) error, progress func(done, total int64)) (err error) {
 	defer accord.Wrap(&err, "IndicatorFacts")
 	if !from.Before(to) {
 		return nil
+	}
+	if !db.storedFacts { // a schema from before stored facts, opened without migrating
+		return db.IndicatorFactsFromTables(ctx, from, to, fn)
 	}
 	if _, err := db.RefreshIndicatorFacts(ctx); err != nil {
 		return err
@@ -59,18 +70,36 @@ func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*a
 	if err != nil {
 		return err
 	}
-	lo, hi := from.UnixNano(), to.UnixNano()
+	var total, done int64
+	if progress != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM indicator_facts`).Scan(&total); err != nil {
+			return err
+		}
+	}
 	var f accord.IndicatorFact
 	keep := func(f *accord.IndicatorFact) error {
-		if t := f.At[0].UnixNano(); t < lo || t >= hi || f.At[0].IsZero() {
+		if f.At[0].IsZero() || f.At[0].Before(from) || !f.At[0].Before(to) {
 			return nil
 		}
 		return fn(f)
 	}
-	return db.visit(ctx, tx, []string{"client_id", "facts"}, `FROM indicator_facts`, nil, func(c []driver.Value) error {
+	err = db.visit(ctx, tx, []string{"client_id", "facts"}, `FROM indicator_facts`, nil, func(c []driver.Value) error {
 		b, _ := c[1].([]byte)
-		return decodeFacts(b, strs, rowPerson(colStr(c[0])), &f, keep)
+		if err := decodeFacts(b, strs, rowPerson(colStr(c[0])), &f, keep); err != nil {
+			if errors.Is(err, errFactCodec) {
+				return fmt.Errorf("client %s: %w", colStr(c[0]), err)
+			}
+			return err
+		}
+		if done++; progress != nil && done%4096 == 0 {
+			progress(done, total)
+		}
+		return nil
 	})
+	if err == nil && progress != nil {
+		progress(done, total)
+	}
+	return err
 }
 
 // factStrings reads the strings stored facts name, by id (0 is "").
@@ -95,6 +124,11 @@ func factStrings(ctx context.Context, q querier) ([]string, error) {
 	return strs, rows.Err()
 }
 
+// storedFactsVersion names how stored facts are computed and encoded:
+// change it with factUnits, the dimensions, the codec or any unit's rules,
+// and the next refresh computes every client's facts again.
+const storedFactsVersion = 1
+
 // fullRefreshOver is the number of listed clients above which a refresh
 // computes every client's facts.
 const fullRefreshOver = 200_000
@@ -113,6 +147,9 @@ type FactRefresh struct {
 // waits for it.
 func (db *DB) RefreshIndicatorFacts(ctx context.Context) (_ FactRefresh, err error) {
 	defer accord.Wrap(&err, "RefreshIndicatorFacts")
+	if !db.storedFacts {
+		return FactRefresh{}, nil
+	}
 	db.factRefresh.Lock()
 	defer db.factRefresh.Unlock()
 	// Another process may write a refresh between this one's snapshot and
@@ -180,9 +217,11 @@ func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, er
 // listFactChanges reads the state and the listed clients.
 func (db *DB) listFactChanges(ctx context.Context, tx *sql.Tx) (*factListing, error) {
 	l := &factListing{clients: map[string]bool{}}
-	if err := tx.QueryRowContext(ctx, `SELECT built, audit_size, generation FROM indicator_facts_state WHERE id = 1`).Scan(&l.built, &l.auditSize, &l.generation); err != nil {
+	var version int64
+	if err := tx.QueryRowContext(ctx, `SELECT built, audit_size, generation, version FROM indicator_facts_state WHERE id = 1`).Scan(&l.built, &l.auditSize, &l.generation, &version); err != nil {
 		return nil, err
 	}
+	l.built = l.built && version == storedFactsVersion
 	if err := tx.QueryRowContext(ctx, `SELECT size FROM audit_head WHERE id = 1`).Scan(&l.size); err != nil {
 		return nil, err
 	}
@@ -323,10 +362,17 @@ func (db *DB) writeStoredFacts(ctx context.Context, l *factListing, full bool, c
 	for _, d := range l.dirty {
 		done = append(done, d.client, d.n)
 	}
-	if err := execBatched(ctx, w, `DELETE FROM indicator_dirty WHERE (client_id, n) IN (VALUES %s)`, "(?, CAST(? AS BIGINT))", done); err != nil {
+	// On PostgreSQL a row a writer holds is skipped, not waited for (two
+	// lists taken in different orders could deadlock): its writer is
+	// about to count one more change, or rolls back and leaves it listed.
+	del := `DELETE FROM indicator_dirty WHERE (client_id, n) IN (VALUES %s)`
+	if db.engine == Postgres {
+		del = `DELETE FROM indicator_dirty WHERE ctid IN (SELECT ctid FROM indicator_dirty WHERE (client_id, n) IN (VALUES %s) FOR UPDATE SKIP LOCKED)`
+	}
+	if err := execBatched(ctx, w, del, "(?, CAST(? AS BIGINT))", done); err != nil {
 		return false, err
 	}
-	if _, err := w.ExecContext(ctx, `UPDATE indicator_facts_state SET built = $1, audit_size = $2 WHERE id = 1`, true, l.size); err != nil {
+	if _, err := w.ExecContext(ctx, `UPDATE indicator_facts_state SET built = $1, audit_size = $2, version = $3 WHERE id = 1`, true, l.size, storedFactsVersion); err != nil {
 		return false, err
 	}
 	return true, w.commit(ctx)

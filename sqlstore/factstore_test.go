@@ -100,6 +100,33 @@ func TestStoredIndicatorFacts(t *testing.T) {
 		check("an escalation and a screening", false, 1)
 
 		next()
+		k := &accord.Case{ClientID: b.ID, LeadOrganizationID: fx.clinic.ID, Title: "Housing and health", OpenedBy: fx.nurse.ID,
+			Participants: []accord.Participant{{OrganizationID: fx.clinic.ID, StaffID: fx.nurse.ID, Responsibility: "Health"}}}
+		must(fx.db.CreateCase(ctx, nurse, k))
+		check("a case opened", false, 1)
+		next()
+		k2, err := fx.db.UpdateCase(ctx, nurse, k.ID, k.Version, sqlstore.CaseChange{AddParticipant: &accord.Participant{OrganizationID: fx.legal.ID,
+			StaffID: advocate.ID, Responsibility: "Housing claim"}})
+		must(err)
+		check("legal aid joins the case: a first legal contact", false, 1)
+		next()
+		_, err = fx.db.UpdateCase(ctx, nurse, k.ID, k2.Version, sqlstore.CaseChange{AddOutcome: &accord.Outcome{Kind: "health", Code: "treatment_started"}})
+		must(err)
+		check("treatment started", false, 1)
+
+		next()
+		gf := newGrievanceFixture(t, fx)
+		bg := &accord.LegalBasis{Kind: accord.BasisEmergency, ClientID: a.ID, Categories: []accord.Category{accord.CatClinicalSummary},
+			RecipientOrganizationID: fx.clinic.ID, RecipientStaffID: fx.nurse.ID, Reason: "Collapsed in the waiting room.", ExpiresAt: fx.now.Add(time.Hour)}
+		must(fx.db.CreateLegalBasis(ctx, nurse, bg))
+		check("a break-glass access", false, 1)
+		next()
+		_, err = fx.db.ReviewLegalBasis(ctx, accord.Actor{StaffID: gf.audit.ID, OrganizationID: gf.over.ID}, bg.ID,
+			accord.Review{Decision: accord.ReviewJustified, Reasoning: "A real emergency."})
+		must(err)
+		check("the break-glass access reviewed", false, 1)
+
+		next()
 		decision := func(client, holder string, released bool) accord.AuditEntry {
 			return accord.AuditEntry{Time: fx.now, Kind: accord.AuditDecision, ActorID: fx.nurse.ID, ActorOrganizationID: fx.clinic.ID, ClientID: client,
 				HolderID: holder, Category: accord.CatLegalMatter, Purpose: accord.PurposeCoordination, Effect: "permit", Released: released}
@@ -115,7 +142,6 @@ func TestStoredIndicatorFacts(t *testing.T) {
 		check("B merged into A", false, -1)
 
 		next()
-		gf := newGrievanceFixture(t, fx)
 		gf.raise(&accord.Grievance{Category: accord.GrievancePrivacy, Description: "My letter went to a neighbour.", OrganizationID: fx.clinic.ID, Anonymous: true})
 		check("a complaint", false, 1)
 
@@ -144,6 +170,9 @@ func TestFactCodec(t *testing.T) {
 		{Unit: "intake", At: [4]time.Time{at(1)}, Dims: [7]string{"65+", "man", "fa", "not_needed", "yes", "org-clinic", "not_recorded"}},
 		{Unit: "grievance"},
 		{Unit: "need", At: [4]time.Time{time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), at(1)}, Person: 1 << 63},
+		// Years beyond what nanoseconds since 1970 can hold.
+		{Unit: "referral", At: [4]time.Time{time.Date(202, 5, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)}},
+		{Unit: "referral", At: [4]time.Time{time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)}, Deadline: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	got, err := sqlstore.RoundTripFacts(facts)
 	if err != nil {

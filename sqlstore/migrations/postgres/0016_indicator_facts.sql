@@ -5,8 +5,9 @@
 -- off the list only if they did not change again meanwhile (n).
 
 -- Clients whose facts must be recomputed: '' stands for the grievances
--- (counted without a person), '*' for everything (an organisation's
--- sector changed, which decides what a first legal contact is).
+-- (counted without a person), '*' for everything (a legal organisation
+-- came, went or changed sector, which decides what a first legal contact
+-- is). A bulk load that bypasses triggers must list '*' itself.
 CREATE TABLE indicator_dirty (
 	client_id TEXT PRIMARY KEY,
 	n         BIGINT NOT NULL DEFAULT 1 -- changes since it was listed
@@ -28,15 +29,17 @@ CREATE TABLE indicator_fact_strings (
 
 -- built: every client's facts have been computed once; audit_size: the
 -- audit log's entries up to here have been read for disclosures;
--- generation: counts refreshes, so that a refresh computed from an older
--- snapshot than the last one written is not written over it.
+-- version: how they were computed; generation: counts refreshes, so that
+-- a refresh computed from an older snapshot than the last one written is
+-- not written over it.
 CREATE TABLE indicator_facts_state (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	built      BOOLEAN NOT NULL,
 	audit_size BIGINT NOT NULL,
-	generation BIGINT NOT NULL
+	generation BIGINT NOT NULL,
+	version    BIGINT NOT NULL -- how they were computed (sqlstore.storedFactsVersion)
 );
-INSERT INTO indicator_facts_state (id, built, audit_size, generation) VALUES (1, false, 0, 0);
+INSERT INTO indicator_facts_state (id, built, audit_size, generation, version) VALUES (1, false, 0, 0, 0);
 
 -- A survivor's dimensions are its merged duplicates' too.
 CREATE INDEX clients_merged_into ON clients (merged_into) WHERE merged_into <> '';
@@ -80,9 +83,10 @@ CREATE TRIGGER clients_facts AFTER INSERT OR UPDATE OR DELETE ON clients FOR EAC
 -- Rows of a case: its client.
 CREATE FUNCTION indicator_dirty_case() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	IF TG_OP = 'DELETE' THEN
+	IF TG_OP <> 'INSERT' THEN
 		PERFORM indicator_dirty_mark(client_id) FROM cases WHERE id = OLD.case_id;
-	ELSE
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
 		PERFORM indicator_dirty_mark(client_id) FROM cases WHERE id = NEW.case_id;
 	END IF;
 	RETURN NULL;
@@ -104,4 +108,8 @@ BEGIN
 	RETURN NULL;
 END $$;
 CREATE TRIGGER organizations_facts_sector AFTER UPDATE OF sector ON organizations FOR EACH ROW WHEN (OLD.sector <> NEW.sector)
+	EXECUTE FUNCTION indicator_dirty_all();
+CREATE TRIGGER organizations_facts_insert AFTER INSERT ON organizations FOR EACH ROW WHEN (NEW.sector = 'legal')
+	EXECUTE FUNCTION indicator_dirty_all();
+CREATE TRIGGER organizations_facts_delete AFTER DELETE ON organizations FOR EACH ROW WHEN (OLD.sector = 'legal')
 	EXECUTE FUNCTION indicator_dirty_all();

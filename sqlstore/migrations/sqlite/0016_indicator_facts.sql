@@ -5,8 +5,9 @@
 -- off the list only if they did not change again meanwhile (n).
 
 -- Clients whose facts must be recomputed: '' stands for the grievances
--- (counted without a person), '*' for everything (an organisation's
--- sector changed, which decides what a first legal contact is).
+-- (counted without a person), '*' for everything (a legal organisation
+-- came, went or changed sector, which decides what a first legal contact
+-- is). A bulk load that bypasses triggers must list '*' itself.
 CREATE TABLE indicator_dirty (
 	client_id TEXT PRIMARY KEY,
 	n         INTEGER NOT NULL DEFAULT 1 -- changes since it was listed
@@ -29,15 +30,17 @@ CREATE TABLE indicator_fact_strings (
 
 -- built: every client's facts have been computed once; audit_size: the
 -- audit log's entries up to here have been read for disclosures;
--- generation: counts refreshes, so that a refresh computed from an older
--- snapshot than the last one written is not written over it.
+-- version: how they were computed; generation: counts refreshes, so that
+-- a refresh computed from an older snapshot than the last one written is
+-- not written over it.
 CREATE TABLE indicator_facts_state (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	built      INTEGER NOT NULL,
 	audit_size INTEGER NOT NULL,
-	generation INTEGER NOT NULL
+	generation INTEGER NOT NULL,
+	version    INTEGER NOT NULL -- how they were computed (sqlstore.storedFactsVersion)
 );
-INSERT INTO indicator_facts_state (id, built, audit_size, generation) VALUES (1, 0, 0, 0);
+INSERT INTO indicator_facts_state (id, built, audit_size, generation, version) VALUES (1, 0, 0, 0, 0);
 
 -- A survivor's dimensions are its merged duplicates' too.
 CREATE INDEX clients_merged_into ON clients (merged_into) WHERE merged_into <> '';
@@ -113,7 +116,7 @@ CREATE TRIGGER case_participants_facts_insert AFTER INSERT ON case_participants 
 END;
 
 CREATE TRIGGER case_participants_facts_update AFTER UPDATE ON case_participants BEGIN
-	INSERT INTO indicator_dirty (client_id) SELECT client_id FROM cases WHERE id = NEW.case_id ON CONFLICT (client_id) DO UPDATE SET n = indicator_dirty.n + 1;
+	INSERT INTO indicator_dirty (client_id) SELECT client_id FROM cases WHERE id IN (NEW.case_id, OLD.case_id) ON CONFLICT (client_id) DO UPDATE SET n = indicator_dirty.n + 1;
 END;
 
 CREATE TRIGGER case_participants_facts_delete AFTER DELETE ON case_participants BEGIN
@@ -138,5 +141,11 @@ CREATE TRIGGER grievances_facts_delete AFTER DELETE ON grievances BEGIN
 END;
 
 CREATE TRIGGER organizations_facts_sector AFTER UPDATE OF sector ON organizations WHEN OLD.sector <> NEW.sector BEGIN
+	INSERT INTO indicator_dirty (client_id) VALUES ('*') ON CONFLICT (client_id) DO UPDATE SET n = indicator_dirty.n + 1;
+END;
+CREATE TRIGGER organizations_facts_insert AFTER INSERT ON organizations WHEN NEW.sector = 'legal' BEGIN
+	INSERT INTO indicator_dirty (client_id) VALUES ('*') ON CONFLICT (client_id) DO UPDATE SET n = indicator_dirty.n + 1;
+END;
+CREATE TRIGGER organizations_facts_delete AFTER DELETE ON organizations WHEN OLD.sector = 'legal' BEGIN
 	INSERT INTO indicator_dirty (client_id) VALUES ('*') ON CONFLICT (client_id) DO UPDATE SET n = indicator_dirty.n + 1;
 END;
