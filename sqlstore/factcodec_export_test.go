@@ -47,3 +47,7 @@ func DecodeFactsForTest(b []byte) error {
 	var f accord.IndicatorFact
 	return decodeFacts(b, []string{"", "a", "b"}, 7, &f, func(*accord.IndicatorFact) error { return nil })
 }
+
+// SetFactRefreshHook runs f between a refresh's snapshot and its write
+// (nil: nothing).
+func SetFactRefreshHook(f func()) { factRefreshHook = f }

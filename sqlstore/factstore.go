@@ -30,6 +30,10 @@ import (
 // always those the tables give, as of the refresh (the tests compare the
 // two after every kind of change).
 
+// factRefreshHook, set only by tests, runs between a refresh's snapshot
+// and its write.
+var factRefreshHook func()
+
 // factRefresh serialises refreshes in this process; across processes,
 // the state row's generation stops a refresh computed from an older
 // snapshot from being written over a newer one.
@@ -206,6 +210,9 @@ func (db *DB) refreshFacts(ctx context.Context) (r FactRefresh, written bool, er
 		return r, false, err
 	}
 	tx.Rollback()
+	if factRefreshHook != nil {
+		factRefreshHook()
+	}
 	r.Facts, r.Clients = c.facts, len(l.clients)
 	if r.Full {
 		r.Clients = len(c.encoders)

@@ -199,3 +199,81 @@ func FuzzDecodeFacts(f *testing.F) {
 		sqlstore.DecodeFactsForTest(b)
 	})
 }
+
+// TestStoredIndicatorFactsRace changes a client, and refreshes from another
+// process, between a refresh's snapshot and its write: the change is not
+// lost (its client stays listed and the next refresh computes it), and a
+// refresh overtaken by another is computed again.
+func TestStoredIndicatorFactsRace(t *testing.T) {
+	forEachEngineFrom(t, day(time.March, 1, 9), func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		t.Cleanup(func() { sqlstore.SetFactRefreshHook(nil) })
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+		same := func(step string) {
+			t.Helper()
+			var stored, tables []accord.IndicatorFact
+			must(fx.db.IndicatorFacts(ctx, from, to, func(f *accord.IndicatorFact) error {
+				stored = append(stored, *f)
+				return nil
+			}))
+			must(fx.db.IndicatorFactsFromTables(ctx, from, to, func(f *accord.IndicatorFact) error {
+				tables = append(tables, *f)
+				return nil
+			}))
+			if diff := cmp.Diff(sortFacts(tables), sortFacts(stored)); diff != "" {
+				t.Errorf("%s: stored facts (-from the tables +stored):\n%s", step, diff)
+			}
+		}
+		a := fx.client("A")
+		_, err := fx.db.RefreshIndicatorFacts(ctx)
+		must(err)
+		refer := func() {
+			t.Helper()
+			fx.now = fx.now.Add(time.Hour)
+			must(fx.db.CreateReferral(ctx, fx.actor(), &accord.Referral{ClientID: a.ID, FromOrgID: fx.clinic.ID, FromStaffID: fx.nurse.ID,
+				ToOrgID: fx.legal.ID, Purpose: accord.PurposeLegalAid, Categories: []accord.Category{accord.CatDemographics},
+				Reason: "Advice on a housing claim.", Urgency: accord.UrgencyRoutine}, sqlstore.Effects{}))
+		}
+
+		t.Run("a change during a refresh stays listed", func(t *testing.T) {
+			refer()
+			sqlstore.SetFactRefreshHook(func() {
+				sqlstore.SetFactRefreshHook(nil)
+				refer() // after the snapshot: not in what is being written
+			})
+			r, err := fx.db.RefreshIndicatorFacts(ctx)
+			must(err)
+			if r.Clients != 1 {
+				t.Errorf("first refresh computed %d clients, want 1", r.Clients)
+			}
+			r, err = fx.db.RefreshIndicatorFacts(ctx)
+			must(err)
+			if r.Clients != 1 {
+				t.Errorf("the change made during the first refresh: the next computed %d clients, want A again", r.Clients)
+			}
+			same("after both refreshes")
+		})
+		t.Run("a refresh overtaken by another process's is computed again", func(t *testing.T) {
+			other, err := sqlstore.Open(ctx, fx.dsn, sqlstore.Options{Keyring: fx.ring, Now: func() time.Time { return fx.now }})
+			must(err)
+			defer other.Close()
+			refer()
+			sqlstore.SetFactRefreshHook(func() {
+				sqlstore.SetFactRefreshHook(nil)
+				refer()
+				if _, err := other.RefreshIndicatorFacts(ctx); err != nil { // writes first, from a newer snapshot
+					t.Error(err)
+				}
+			})
+			_, err = fx.db.RefreshIndicatorFacts(ctx)
+			must(err)
+			same("after the overtaken refresh")
+		})
+	})
+}
