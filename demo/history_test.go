@@ -2,8 +2,10 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -288,5 +290,8 @@ func loadFacts(t *testing.T) []accord.IndicatorFact {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Stored facts come client by client, and client ids are random.
+	key := func(f accord.IndicatorFact) string { return fmt.Sprint(f.Unit, f.At, f.Deadline, f.Dims) }
+	slices.SortFunc(facts, func(a, b accord.IndicatorFact) int { return strings.Compare(key(a), key(b)) })
 	return facts
 }

@@ -164,9 +164,8 @@ func (s *Service) Dashboard(ctx context.Context, c *Caller, period accord.Period
 type FactProgress struct {
 	// Facts is how many have been read.
 	Facts int64
-	// Done estimates the share read, from 0 to 1: storage streams the
-	// units one after another, each in time order, so the units seen and
-	// the time reached in the current one say how far it is.
+	// Done is the share of the stored facts' rows (one per client) read,
+	// from 0 to 1.
 	Done float64
 }
 
@@ -191,23 +190,21 @@ func (s *Service) compute(ctx context.Context, defs []accord.Indicator, periods 
 	}
 	from = from.AddDate(-factLookback, 0, 0)
 	var n int64
-	var units []string
-	err = s.db.IndicatorFacts(ctx, from, to, func(f *accord.IndicatorFact) error {
+	var rows func(done, total int64)
+	if progress != nil {
+		rows = func(done, total int64) {
+			p := FactProgress{Facts: n, Done: 1}
+			if total > 0 {
+				p.Done = min(float64(done)/float64(total), 1)
+			}
+			progress(p)
+		}
+	}
+	err = s.db.IndicatorFactsProgress(ctx, from, to, func(f *accord.IndicatorFact) error {
 		comp.Add(f)
 		n++
-		if progress == nil {
-			return nil
-		}
-		if len(units) == 0 || units[len(units)-1] != f.Unit {
-			units = append(units, f.Unit)
-		}
-		if n%1024 == 0 {
-			frac := float64(f.At[0].Sub(from)) / float64(to.Sub(from))
-			done := (float64(len(units)-1) + min(max(frac, 0), 1)) / float64(len(accord.IndicatorUnits))
-			progress(FactProgress{Facts: n, Done: min(done, 1)})
-		}
 		return nil
-	})
+	}, rows)
 	if err != nil {
 		return nil, err
 	}

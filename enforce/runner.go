@@ -78,6 +78,9 @@ type Runner struct {
 	// RetentionTick is how often the runner looks for a purge run to work
 	// (default 10 s).
 	RetentionTick time.Duration
+	// FactsTick is how often the stored indicator facts are brought up to
+	// date (default 1 min).
+	FactsTick time.Duration
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	worker string
@@ -102,6 +105,12 @@ func (r *Runner) Run(ctx context.Context) {
 		r.retentionLoop(ctx)
 	}()
 	defer func() { <-retentionDone }()
+	factsDone := make(chan struct{})
+	go func() {
+		defer close(factsDone)
+		r.factsLoop(ctx)
+	}()
+	defer func() { <-factsDone }()
 	var detected time.Time
 	for {
 		if time.Since(detected) >= detectEvery {
@@ -140,6 +149,27 @@ func (r *Runner) retentionLoop(ctx context.Context) {
 	for {
 		if err := r.Retention(ctx, w); err != nil && ctx.Err() == nil {
 			r.logger().Error("retention purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// factsLoop keeps the stored indicator facts current, so that a dashboard
+// or a release seldom waits for the changes since the last refresh.
+func (r *Runner) factsLoop(ctx context.Context) {
+	tick := r.FactsTick
+	if tick == 0 {
+		tick = time.Minute
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if _, err := r.DB.RefreshIndicatorFacts(ctx); err != nil && ctx.Err() == nil {
+			r.logger().Error("refreshing indicator facts", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -95,7 +95,16 @@ type Computer struct {
 	names  [len(accord.IndicatorDimensions)][]string
 	// stats[def][period] overall, and per (dim position, value id)
 	overall [][]stat
-	groups  [][][]map[int32]*stat
+	groups  [][][][]*stat
+	// The last value interned per dimension: facts come client by client,
+	// so consecutive facts mostly share them, and a string compared with
+	// itself is compared by pointer.
+	last    [len(accord.IndicatorDimensions)]string
+	lastID  [len(accord.IndicatorDimensions)]int32
+	lastHas [len(accord.IndicatorDimensions)]bool
+	// bounds[i] is where periods[i] starts and ends, in Unix seconds
+	// (quarters start on a second).
+	bounds [][2]int64
 	// Contribution bounding (BoundContributions): at most bound units
 	// per person in each population, chosen by keyed hash.
 	bound    int64
@@ -140,12 +149,9 @@ func NewComputer(defs []accord.Indicator, periods []accord.Period) (*Computer, e
 		}
 		c.dims = append(c.dims, dims)
 		ov := make([]stat, len(periods))
-		gs := make([][]map[int32]*stat, len(periods))
+		gs := make([][][]*stat, len(periods))
 		for p := range periods {
-			gs[p] = make([]map[int32]*stat, len(dims))
-			for k := range dims {
-				gs[p][k] = map[int32]*stat{}
-			}
+			gs[p] = make([][]*stat, len(dims))
 		}
 		c.overall = append(c.overall, ov)
 		c.groups = append(c.groups, gs)
@@ -153,13 +159,16 @@ func NewComputer(defs []accord.Indicator, periods []accord.Period) (*Computer, e
 	for k := range c.values {
 		c.values[k] = map[string]int32{}
 	}
+	for _, p := range periods {
+		c.bounds = append(c.bounds, [2]int64{p.Start().Unix(), p.Next().Start().Unix()})
+	}
 	return c, nil
 }
 
 func (c *Computer) period(t time.Time) int {
-	p := accord.PeriodOf(t)
-	for i, q := range c.periods {
-		if q == p {
+	n := t.Unix()
+	for i, b := range c.bounds {
+		if n >= b[0] && n < b[1] {
 			return i
 		}
 	}
@@ -167,6 +176,15 @@ func (c *Computer) period(t time.Time) int {
 }
 
 func (c *Computer) intern(dim int, v string) int32 {
+	if c.lastHas[dim] && v == c.last[dim] {
+		return c.lastID[dim]
+	}
+	id := c.internMap(dim, v)
+	c.last[dim], c.lastID[dim], c.lastHas[dim] = v, id, true
+	return id
+}
+
+func (c *Computer) internMap(dim int, v string) int32 {
 	if v == "" {
 		v = accord.NotRecorded
 	}
@@ -247,13 +265,16 @@ func (c *Computer) addTo(i int, f *accord.IndicatorFact, ids *[len(accord.Indica
 	}
 	add(&c.overall[i][p])
 	for k, dim := range c.dims[i] {
-		m := c.groups[i][p][k]
-		s := m[ids[dim]]
-		if s == nil {
-			s = &stat{}
-			m[ids[dim]] = s
+		id := int(ids[dim])
+		gs := c.groups[i][p][k]
+		if id >= len(gs) {
+			gs = slices.Grow(gs, id+1-len(gs))[:id+1]
+			c.groups[i][p][k] = gs
 		}
-		add(s)
+		if gs[id] == nil {
+			gs[id] = &stat{}
+		}
+		add(gs[id])
 	}
 }
 
@@ -268,6 +289,9 @@ func (c *Computer) Results() []Result {
 			for k, dim := range c.dims[i] {
 				b := Breakdown{Dimension: accord.IndicatorDimensions[dim]}
 				for id, s := range c.groups[i][p][k] {
+					if s == nil {
+						continue
+					}
 					g := Group{Name: c.names[dim][id], Figure: s.figure(d.Measure)}
 					if g.Has && r.Overall.Has {
 						g.Gap = g.Value - r.Overall.Value

@@ -75,13 +75,19 @@ type DB struct {
 
 	keys  keyCache
 	audit *auditLog
-	stmts stmtCache
-	hot   map[string]*sql.Stmt // read-only after Open
+	// factRefresh serialises refreshes of the stored indicator facts.
+	factRefresh factRefresh
+	stmts       stmtCache
+	hot         map[string]*sql.Stmt // read-only after Open
 
 	// proofParts: the schema has audit_proof_parts (migration 15). A
 	// database opened with NoMigrate may predate it; proofs then read the
 	// tiles.
 	proofParts bool
+	// storedFacts: the schema keeps indicator facts (migration 16); a
+	// database opened with NoMigrate may predate it, and facts are then
+	// computed from the tables.
+	storedFacts bool
 
 	closeOnce sync.Once
 }
@@ -127,16 +133,21 @@ func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 		db.Close()
 		return nil, err
 	}
-	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_proof_parts'`
-	if db.engine == Postgres {
-		q = `SELECT count(*) FROM pg_class WHERE oid = to_regclass('audit_proof_parts')`
+	for _, t := range []struct {
+		table string
+		has   *bool
+	}{{"audit_proof_parts", &db.proofParts}, {"indicator_facts_state", &db.storedFacts}} {
+		q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
+		if db.engine == Postgres {
+			q = `SELECT count(*) FROM pg_class WHERE oid = to_regclass($1)`
+		}
+		var n int
+		if err := db.read.QueryRowContext(ctx, q, t.table).Scan(&n); err != nil {
+			db.Close()
+			return nil, err
+		}
+		*t.has = n > 0
 	}
-	var n int
-	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
-		db.Close()
-		return nil, err
-	}
-	db.proofParts = n > 0
 	db.audit = newAuditLog(db)
 	return db, nil
 }

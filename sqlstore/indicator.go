@@ -59,18 +59,20 @@ const (
 	dimGeography
 )
 
-// IndicatorFacts calls fn with every unit counted by indicators whose first
-// event (At[0]) is in [from, to): referrals, escalations, grievances,
+// IndicatorFactsFromTables calls fn with every unit counted by
+// indicators whose first event (At[0]) is in [from, to), computed from the
+// tables that record the work: referrals, escalations, grievances,
 // intakes, disclosures across organisations, break-glass accesses, clients
 // needing an interpreter, cases and screened needs, unit by unit in a fixed
-// order, each unit's facts by the time of that event. The fact passed to fn
-// is reused: fn must copy what it keeps. An error from fn stops the stream
-// and is returned.
+// order, each unit's facts by the time of that event. IndicatorFacts
+// returns the same facts from the stored ones; this is what they are
+// checked against. The fact passed to fn is reused: fn must copy what it
+// keeps. An error from fn stops the stream and is returned.
 //
 // All units are read in one read transaction, so that on PostgreSQL they
 // come from one snapshot of the database.
-func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*accord.IndicatorFact) error) (err error) {
-	defer accord.Wrap(&err, "IndicatorFacts")
+func (db *DB) IndicatorFactsFromTables(ctx context.Context, from, to time.Time, fn func(*accord.IndicatorFact) error) (err error) {
+	defer accord.Wrap(&err, "IndicatorFactsFromTables")
 	if !from.Before(to) {
 		return nil
 	}
@@ -80,20 +82,36 @@ func (db *DB) IndicatorFacts(ctx context.Context, from, to time.Time, fn func(*a
 	if err != nil {
 		return err
 	}
-	var opts *sql.TxOptions
-	if db.engine == Postgres {
-		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	}
-	tx, err := db.read.BeginTx(ctx, opts)
+	tx, err := db.snapshot(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	s := &factStream{db: db, tx: tx, from: us(from), to: us(to), fn: fn, auditLo: lo, auditHi: hi, strs: map[string]string{}}
+	s := &factStream{db: db, tx: tx, from: us(from), to: us(to), auditLo: lo, auditHi: hi,
+		fn: func(_ string, f *accord.IndicatorFact) error { return fn(f) }}
+	return s.run(ctx)
+}
+
+// snapshot begins a read transaction that sees one snapshot of the
+// database (on SQLite, a read transaction does).
+func (db *DB) snapshot(ctx context.Context) (*sql.Tx, error) {
+	var opts *sql.TxOptions
+	if db.engine == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return db.read.BeginTx(ctx, opts)
+}
+
+// run streams the facts.
+func (s *factStream) run(ctx context.Context) error {
+	s.strs = map[string]string{}
 	if err := s.loadPeople(ctx); err != nil {
 		return fmt.Errorf("clients: %w", err)
 	}
 	for _, u := range factUnits {
+		if s.only != nil && !s.only[u.unit] {
+			continue
+		}
 		if err := u.stream(s, ctx); err != nil {
 			return fmt.Errorf("%s: %w", u.unit, err)
 		}
@@ -106,9 +124,16 @@ type factStream struct {
 	db               *DB
 	tx               *sql.Tx
 	from, to         int64 // microseconds
-	fn               func(*accord.IndicatorFact) error
 	auditLo, auditHi int64 // audit indexes holding the window (hi < 0: to the end)
 	f                accord.IndicatorFact
+	// fn receives each fact and the client it is kept under: the client
+	// of the row it comes from ("" for grievances, which have none).
+	fn     func(client string, f *accord.IndicatorFact) error
+	client string
+	// clients, when not nil, limits the facts to these clients' (a JSON
+	// array); only, when not nil, to these units.
+	clients []byte
+	only    map[string]bool
 
 	// people holds every client's dimensions; merged maps a merged
 	// duplicate to the client it was merged into.
@@ -152,8 +177,13 @@ func (s *factStream) loadPeople(ctx context.Context) error {
 		s.values[k] = []string{accord.NotRecorded}
 		s.ids[k] = map[string]uint16{accord.NotRecorded: 0}
 	}
+	// Limited to some clients: theirs, and those they were merged into.
+	w := &factWhere{}
+	if s.clients != nil {
+		w.add("("+s.clientsIn("id")+" OR id IN (SELECT merged_into FROM clients WHERE "+s.clientsIn("id")+"))", string(s.clients), string(s.clients))
+	}
 	return s.db.visit(ctx, s.tx, []string{"id", "birth_date", "gender", "preferred_language", "interpreter_needed", "disabilities <> '[]'", "area",
-		"erased_at IS NOT NULL", "merged_into", "created_at", "home_organization_id", "interpreter_used"}, `FROM clients`, nil, func(c []driver.Value) error {
+		"erased_at IS NOT NULL", "merged_into", "created_at", "home_organization_id", "interpreter_used"}, `FROM clients `+w.String(), w.args, func(c []driver.Value) error {
 		id := colStr(c[0])
 		into := colStr(c[8])
 		if into != "" {
@@ -227,10 +257,12 @@ func (s *factStream) start(unit string) *accord.IndicatorFact {
 // unit's first event; a client not found has none recorded.
 func (s *factStream) person(clientID string) {
 	f := &s.f
+	s.client = clientID
 	f.Person = personKey(clientID)
 	p, ok := s.people.get(clientID)
 	if !ok {
 		s.anonymous()
+		s.client = clientID // kept under the client, with nothing recorded
 		return
 	}
 	f.Dims[dimAgeBand] = accord.NotRecorded
@@ -244,6 +276,7 @@ func (s *factStream) person(clientID string) {
 
 // anonymous sets the person dimensions to not recorded.
 func (s *factStream) anonymous() {
+	s.client = ""
 	s.f.Dims[dimAgeBand] = accord.NotRecorded
 	for _, dim := range personDims {
 		s.f.Dims[dim] = accord.NotRecorded
@@ -276,20 +309,77 @@ func colTime(v driver.Value) time.Time {
 	return fromUS(n)
 }
 
-// window is the arguments of a unit's query: its window, then more.
-func (s *factStream) window(more ...any) []any { return append(more, s.from, s.to) }
+// where is a query's WHERE clause: its own conditions (with ? for
+// arguments), the window on the unit's first event (timeCol) and, when the
+// stream is limited to some clients, the client (clientCol).
+func (s *factStream) where(timeCol, clientCol string, conds ...string) *factWhere {
+	w := &factWhere{}
+	for _, c := range conds {
+		w.add(c)
+	}
+	return s.whereMore(w, timeCol, clientCol)
+}
+
+// whereMore adds the window and the clients to w.
+func (s *factStream) whereMore(w *factWhere, timeCol, clientCol string) *factWhere {
+	if timeCol != "" && (s.from != math.MinInt64 || s.to != math.MaxInt64) {
+		w.add(timeCol+" >= ? AND "+timeCol+" < ?", s.from, s.to)
+	}
+	if clientCol != "" && s.clients != nil {
+		w.add(s.clientsIn(clientCol), string(s.clients))
+	}
+	return w
+}
+
+// clientsIn is the condition that col is one of the stream's clients, the
+// JSON array being its one argument.
+func (s *factStream) clientsIn(col string) string {
+	if s.db.engine == Postgres {
+		return col + " IN (SELECT jsonb_array_elements_text(?::jsonb))"
+	}
+	return col + " IN (SELECT value FROM json_each(?))"
+}
+
+// factWhere builds a WHERE clause and its arguments.
+type factWhere struct {
+	sql  strings.Builder
+	args []any
+}
+
+// add adds a condition; its ? are the arguments, in order.
+func (w *factWhere) add(cond string, args ...any) *factWhere {
+	if w.sql.Len() == 0 {
+		w.sql.WriteString("WHERE ")
+	} else {
+		w.sql.WriteString(" AND ")
+	}
+	for _, part := range strings.SplitAfter(cond, "?") {
+		if p, ok := strings.CutSuffix(part, "?"); ok {
+			w.args = append(w.args, args[0])
+			args = args[1:]
+			fmt.Fprintf(&w.sql, "%s$%d", p, len(w.args))
+		} else {
+			w.sql.WriteString(part)
+		}
+	}
+	return w
+}
+
+// String is the clause.
+func (w *factWhere) String() string { return w.sql.String() }
 
 // referrals: sent, accepted, completed, declined (a final state: its time
 // is the last change); the organisation is the receiving one.
 func (s *factStream) referrals(ctx context.Context) error {
+	w := s.where("r.sent_at", "r.client_id")
 	return s.db.visit(ctx, s.tx, []string{"r.sent_at", "r.accepted_at", "r.completed_at", "CASE WHEN r.status = 'declined' THEN r.updated_at END",
 		"r.to_org_id", "r.client_id"},
-		`FROM referrals r WHERE r.sent_at >= $1 AND r.sent_at < $2 ORDER BY r.sent_at, r.id`, s.window(), func(c []driver.Value) error {
+		`FROM referrals r `+w.String()+` ORDER BY r.sent_at, r.id`, w.args, func(c []driver.Value) error {
 			f := s.start("referral")
 			f.At[0], f.At[1], f.At[2], f.At[3] = colTime(c[0]), colTime(c[1]), colTime(c[2]), colTime(c[3])
 			f.Dims[dimOrganization] = s.str(colStr(c[4]))
 			s.person(colStr(c[5]))
-			return s.fn(f)
+			return s.fn(s.client, f)
 		})
 }
 
@@ -297,16 +387,17 @@ func (s *factStream) referrals(ctx context.Context) error {
 // deadline is the acknowledgement clock agreed when it was raised; the
 // organisation is the responsible one.
 func (s *factStream) escalations(ctx context.Context) error {
+	w := s.where("e.raised_at", "e.client_id")
 	return s.db.visit(ctx, s.tx, []string{"e.raised_at", "e.sla_seconds", "e.acknowledged_at", "CASE WHEN e.status = 'resolved' THEN e.resolved_at END",
 		"e.organization_id", "e.client_id"},
-		`FROM escalations e WHERE e.raised_at >= $1 AND e.raised_at < $2 ORDER BY e.raised_at, e.id`, s.window(), func(c []driver.Value) error {
+		`FROM escalations e `+w.String()+` ORDER BY e.raised_at, e.id`, w.args, func(c []driver.Value) error {
 			f := s.start("escalation")
 			f.At[0], f.At[1], f.At[2] = colTime(c[0]), colTime(c[2]), colTime(c[3])
 			sla, _ := colInt(c[1])
 			f.Deadline = f.At[0].Add(time.Duration(sla) * time.Second)
 			f.Dims[dimOrganization] = s.str(colStr(c[4]))
 			s.person(colStr(c[5]))
-			return s.fn(f)
+			return s.fn(s.client, f)
 		})
 }
 
@@ -315,14 +406,15 @@ func (s *factStream) escalations(ctx context.Context) error {
 // anonymous, and who complained is sealed for the oversight body); the
 // organisation is the one it is about, else the one that answers it.
 func (s *factStream) grievances(ctx context.Context) error {
+	w := s.where("received_at", "")
 	return s.db.visit(ctx, s.tx, []string{"received_at", "resolved_at", "category", "CASE WHEN organization_id <> '' THEN organization_id ELSE handler_org_id END"},
-		`FROM grievances WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, id`, s.window(), func(c []driver.Value) error {
+		`FROM grievances `+w.String()+` ORDER BY received_at, id`, w.args, func(c []driver.Value) error {
 			f := s.start("grievance")
 			f.At[0], f.At[1] = colTime(c[0]), colTime(c[1])
 			f.Deadline = accord.AddWorkingDays(f.At[0], accord.GrievanceCategory(colStr(c[2])).ResponseDays())
 			s.anonymous()
 			f.Dims[dimOrganization] = s.str(colStr(c[3]))
-			return s.fn(f)
+			return s.fn(s.client, f)
 		})
 }
 
@@ -342,12 +434,13 @@ func (s *factStream) intakes(ctx context.Context) error {
 	// look-ups per client.
 	first := map[string]time.Time{}
 	const legal = `SELECT id FROM organizations WHERE sector = 'legal'`
-	for _, q := range []struct{ client, at, rest string }{
-		{"r.client_id", "min(r.accepted_at)", `FROM referrals r WHERE r.accepted_at IS NOT NULL AND r.to_org_id IN (` + legal + `) GROUP BY r.client_id`},
-		{"k.client_id", "min(p.added_at)", `FROM cases k JOIN case_participants p ON p.case_id = k.id WHERE p.organization_id IN (` + legal + `) GROUP BY k.client_id`},
-		{"k.client_id", "min(k.opened_at)", `FROM cases k WHERE k.lead_organization_id IN (` + legal + `) GROUP BY k.client_id`},
+	for _, q := range []struct{ client, at, from, cond string }{
+		{"r.client_id", "min(r.accepted_at)", `FROM referrals r`, "r.accepted_at IS NOT NULL AND r.to_org_id IN (" + legal + ")"},
+		{"k.client_id", "min(p.added_at)", `FROM cases k JOIN case_participants p ON p.case_id = k.id`, "p.organization_id IN (" + legal + ")"},
+		{"k.client_id", "min(k.opened_at)", `FROM cases k`, "k.lead_organization_id IN (" + legal + ")"},
 	} {
-		err := s.db.visit(ctx, s.tx, []string{q.client, q.at}, q.rest, nil, func(c []driver.Value) error {
+		w := s.where("", q.client, q.cond)
+		err := s.db.visit(ctx, s.tx, []string{q.client, q.at}, q.from+" "+w.String()+" GROUP BY "+q.client, w.args, func(c []driver.Value) error {
 			at := colTime(c[1])
 			if at.IsZero() {
 				return nil
@@ -367,7 +460,7 @@ func (s *factStream) intakes(ctx context.Context) error {
 		f.At[0], f.At[1] = fromUS(r.created), first[r.id]
 		f.Dims[dimOrganization] = r.home
 		s.person(r.id)
-		if err := s.fn(f); err != nil {
+		if err := s.fn(s.client, f); err != nil {
 			return err
 		}
 	}
@@ -380,13 +473,16 @@ func (s *factStream) intakes(ctx context.Context) error {
 // organisation is the holder. A merged duplicate's entries count with the
 // survivor's dimensions.
 func (s *factStream) disclosures(ctx context.Context) error {
-	rest := `FROM audit_entries a WHERE a.idx >= $1 AND a.kind = $2 AND a.client_id <> '' AND a.time >= $3 AND a.time < $4`
-	args := []any{s.auditLo, string(accord.AuditDecision), s.from, s.to}
-	if s.auditHi >= 0 {
-		rest += ` AND a.idx < $5`
-		args = append(args, s.auditHi)
+	w := &factWhere{}
+	if s.clients == nil { // by index: the window's part of the log
+		w.add("a.idx >= ?", s.auditLo)
 	}
-	return s.db.visit(ctx, s.tx, []string{"a.idx", "a.leaf", "a.client_id"}, rest+` ORDER BY a.idx`, args, func(c []driver.Value) error {
+	w.add("a.kind = ? AND a.client_id <> ''", string(accord.AuditDecision))
+	if s.auditHi >= 0 {
+		w.add("a.idx < ?", s.auditHi)
+	}
+	w = s.whereMore(w, "a.time", "a.client_id")
+	return s.db.visit(ctx, s.tx, []string{"a.idx", "a.leaf", "a.client_id"}, `FROM audit_entries a `+w.String()+` ORDER BY a.idx`, w.args, func(c []driver.Value) error {
 		var leaf []byte
 		switch v := c[1].(type) {
 		case []byte:
@@ -410,10 +506,12 @@ func (s *factStream) disclosures(ctx context.Context) error {
 		f.Dims[dimOrganization] = s.str(e.HolderID)
 		client := colStr(c[2])
 		if into, ok := s.merged[client]; ok {
-			client = into
+			s.person(into)
+			s.client = client // kept under the client of the entry
+		} else {
+			s.person(client)
 		}
-		s.person(client)
-		return s.fn(f)
+		return s.fn(s.client, f)
 	})
 }
 
@@ -444,14 +542,14 @@ func (db *DB) auditWindow(ctx context.Context, from, to time.Time) (lo, hi int64
 // breakGlass: emergency legal bases, recorded and reviewed; the
 // organisation is the one whose staff member used it.
 func (s *factStream) breakGlass(ctx context.Context) error {
+	w := s.whereMore((&factWhere{}).add("b.kind = ?", string(accord.BasisEmergency)), "b.recorded_at", "b.client_id")
 	return s.db.visit(ctx, s.tx, []string{"b.recorded_at", "b.reviewed_at", "b.recipient_organization_id", "b.client_id"},
-		`FROM legal_bases b WHERE b.kind = $1 AND b.recorded_at >= $2 AND b.recorded_at < $3 ORDER BY b.recorded_at, b.id`,
-		s.window(string(accord.BasisEmergency)), func(c []driver.Value) error {
+		`FROM legal_bases b `+w.String()+` ORDER BY b.recorded_at, b.id`, w.args, func(c []driver.Value) error {
 			f := s.start("break_glass")
 			f.At[0], f.At[1] = colTime(c[0]), colTime(c[1])
 			f.Dims[dimOrganization] = s.str(colStr(c[2]))
 			s.person(colStr(c[3]))
-			return s.fn(f)
+			return s.fn(s.client, f)
 		})
 }
 
@@ -461,7 +559,8 @@ func (s *factStream) breakGlass(ctx context.Context) error {
 // counted.
 func (s *factStream) interpreters(ctx context.Context) error {
 	screened := map[string]time.Time{}
-	err := s.db.visit(ctx, s.tx, []string{"client_id", "min(recorded_at)"}, `FROM screenings WHERE interpreter_used GROUP BY client_id`, nil,
+	w := s.where("", "client_id", "interpreter_used")
+	err := s.db.visit(ctx, s.tx, []string{"client_id", "min(recorded_at)"}, `FROM screenings `+w.String()+` GROUP BY client_id`, w.args,
 		func(c []driver.Value) error {
 			screened[strings.Clone(colStr(c[0]))] = colTime(c[1])
 			return nil
@@ -482,7 +581,7 @@ func (s *factStream) interpreters(ctx context.Context) error {
 		}
 		f.Dims[dimOrganization] = r.home
 		s.person(r.id)
-		if err := s.fn(f); err != nil {
+		if err := s.fn(s.client, f); err != nil {
 			return err
 		}
 	}
@@ -496,11 +595,12 @@ const treatmentStarted = "treatment_started"
 // treatment_started outcome, at the time recorded with it or else its
 // event on the case timeline. The organisation is the case's lead.
 func (s *factStream) treatments(ctx context.Context) error {
+	w := s.where("k.opened_at", "k.client_id")
 	var list []accord.Outcome
 	return s.db.visit(ctx, s.tx, []string{"k.opened_at", "k.outcomes",
 		"(SELECT min(e.at) FROM case_events e WHERE e.case_id = k.id AND e.kind = 'outcome.health' AND e.object_id = '" + treatmentStarted + "')",
 		"k.lead_organization_id", "k.client_id"},
-		`FROM cases k WHERE k.opened_at >= $1 AND k.opened_at < $2 ORDER BY k.opened_at, k.id`, s.window(), func(c []driver.Value) error {
+		`FROM cases k `+w.String()+` ORDER BY k.opened_at, k.id`, w.args, func(c []driver.Value) error {
 			f := s.start("treatment")
 			f.At[0] = colTime(c[0])
 			clear(list[:cap(list)]) // decoding into a reused element keeps fields the JSON lacks
@@ -524,7 +624,7 @@ func (s *factStream) treatments(ctx context.Context) error {
 			}
 			f.Dims[dimOrganization] = s.str(colStr(c[3]))
 			s.person(colStr(c[4]))
-			return s.fn(f)
+			return s.fn(s.client, f)
 		})
 }
 
@@ -533,12 +633,13 @@ func (s *factStream) treatments(ctx context.Context) error {
 // when that screening no longer found it. The organisation is the one that
 // screened. Needs of one screening come in the order it stored them.
 func (s *factStream) needs(ctx context.Context) error {
+	w := s.where("s.recorded_at", "s.client_id", "s.needs <> '[]'")
 	var found, later []ScreenedNeed
 	return s.db.visit(ctx, s.tx, []string{"s.recorded_at", "s.needs", "s.organization_id", "n.recorded_at", "COALESCE(n.needs, '[]')", "s.client_id"},
 		`FROM screenings s
 		LEFT JOIN screenings n ON n.id = (SELECT m.id FROM screenings m WHERE m.client_id = s.client_id AND m.questionnaire = s.questionnaire
 			AND (m.recorded_at > s.recorded_at OR m.recorded_at = s.recorded_at AND m.id > s.id) ORDER BY m.recorded_at, m.id LIMIT 1)
-		WHERE s.recorded_at >= $1 AND s.recorded_at < $2 AND s.needs <> '[]' ORDER BY s.recorded_at, s.id`, s.window(), func(c []driver.Value) error {
+		`+w.String()+` ORDER BY s.recorded_at, s.id`, w.args, func(c []driver.Value) error {
 			clear(found[:cap(found)])
 			clear(later[:cap(later)])
 			found, later = found[:0], later[:0]
@@ -564,7 +665,7 @@ func (s *factStream) needs(ctx context.Context) error {
 				}
 				f.Dims[dimOrganization] = org
 				s.person(client)
-				if err := s.fn(f); err != nil {
+				if err := s.fn(s.client, f); err != nil {
 					return err
 				}
 			}

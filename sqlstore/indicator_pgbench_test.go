@@ -72,6 +72,12 @@ func indicatorBenchPostgres(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	// A restore, as pg_restore does it: without the triggers that list
+	// changed clients for the stored indicator facts (a first refresh
+	// computes every client's anyway).
+	if _, err := conn.Exec(ctx, `SET session_replication_role = replica`); err != nil {
+		b.Fatal(err)
+	}
 	for _, table := range []string{"organizations", "areas", "clients", "referrals", "escalations", "grievances", "screenings", "cases", "case_participants", "legal_bases"} {
 		t := time.Now()
 		rows, err := conn.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`, schema, table)
@@ -165,13 +171,13 @@ func BenchmarkIndicatorSuitePostgres(b *testing.B) {
 	}
 	defer db.Close()
 	from, to := benchStart.AddDate(-1, 0, 0), benchStart.AddDate(3, 0, 0)
-	b.Run("suite", func(b *testing.B) { benchSuite(b, db, from, to) })
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	benchStoredFacts(b, db, raw, from, to)
 	b.Run("group_by", func(b *testing.B) {
-		raw, err := sql.Open("pgx", dsn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer raw.Close()
 		var referrals int64
 		start, cpu := time.Now(), cpuTime()
 		for b.Loop() {
@@ -200,7 +206,7 @@ func BenchmarkIndicatorSuitePostgres(b *testing.B) {
 
 // benchSuite counts the whole default suite, every breakdown, for every
 // quarter of the benchmark's two years, from db.
-func benchSuite(b *testing.B, db *sqlstore.DB, from, to time.Time) {
+func benchSuite(b *testing.B, db *sqlstore.DB, from, to time.Time, read func(context.Context, time.Time, time.Time, func(*accord.IndicatorFact) error) error) {
 	var periods []accord.Period
 	for p := accord.PeriodOf(benchStart); p.Start().Before(benchStart.AddDate(2, 0, 0)); p = p.Next() {
 		periods = append(periods, p)
@@ -214,7 +220,7 @@ func benchSuite(b *testing.B, db *sqlstore.DB, from, to time.Time) {
 			b.Fatal(err)
 		}
 		facts = 0
-		if err := db.IndicatorFacts(context.Background(), from, to, func(f *accord.IndicatorFact) error {
+		if err := read(context.Background(), from, to, func(f *accord.IndicatorFact) error {
 			comp.Add(f)
 			facts++
 			return nil
@@ -227,4 +233,53 @@ func benchSuite(b *testing.B, db *sqlstore.DB, from, to time.Time) {
 	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s")
 	b.ReportMetric(float64(facts), "facts")
 	b.ReportMetric(float64(len(results)), "results")
+}
+
+// benchStoredFacts measures the stored facts: computing every client's
+// (build), the suite read from them, the same suite computed from the
+// tables, and bringing them up to date after 1,000 clients' referrals
+// changed.
+func benchStoredFacts(b *testing.B, db *sqlstore.DB, raw *sql.DB, from, to time.Time) {
+	ctx := context.Background()
+	b.Run("build", func(b *testing.B) {
+		var r sqlstore.FactRefresh
+		start, cpu := time.Now(), cpuTime()
+		for b.Loop() {
+			if _, err := raw.ExecContext(ctx, `UPDATE indicator_facts_state SET built = (1 = 0)`); err != nil {
+				b.Fatal(err)
+			}
+			var err error
+			if r, err = db.RefreshIndicatorFacts(ctx); err != nil || !r.Full {
+				b.Fatal(r, err)
+			}
+		}
+		b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "wall-s")
+		b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s")
+		b.ReportMetric(float64(r.Clients), "clients")
+		b.ReportMetric(float64(r.Facts), "facts")
+	})
+	b.Run("suite", func(b *testing.B) { benchSuite(b, db, from, to, db.IndicatorFacts) })
+	b.Run("suite_from_tables", func(b *testing.B) { benchSuite(b, db, from, to, db.IndicatorFactsFromTables) })
+	b.Run("refresh_1000_clients", func(b *testing.B) {
+		var r sqlstore.FactRefresh
+		var used time.Duration
+		var elapsed time.Duration
+		for i := 0; b.Loop(); i++ {
+			// 1,000 clients' referrals change (the triggers list them).
+			if _, err := raw.ExecContext(ctx, `UPDATE referrals SET updated_at = updated_at + 1 WHERE client_id IN
+				(SELECT id FROM clients ORDER BY id LIMIT 1000 OFFSET $1)`, 1000*(i%100)); err != nil {
+				b.Fatal(err)
+			}
+			start, cpu := time.Now(), cpuTime()
+			var err error
+			if r, err = db.RefreshIndicatorFacts(ctx); err != nil || r.Full {
+				b.Fatal(r, err)
+			}
+			elapsed, used = elapsed+time.Since(start), used+cpuTime()-cpu
+		}
+		b.ReportMetric(elapsed.Seconds()/float64(b.N), "wall-s")
+		b.ReportMetric(used.Seconds()/float64(b.N), "cpu-s")
+		b.ReportMetric(float64(r.Clients), "clients")
+		b.ReportMetric(float64(r.Facts), "facts")
+	})
 }

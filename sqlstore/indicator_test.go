@@ -231,7 +231,7 @@ func TestIndicatorFacts(t *testing.T) {
 				}); err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(want, got, ignorePerson); diff != "" {
+				if diff := cmp.Diff(sortFacts(want), sortFacts(got), ignorePerson); diff != "" {
 					t.Errorf("IndicatorFacts(%v, %v) (-want +got):\n%s", tt.from, tt.to, diff)
 				}
 			})
