@@ -33,6 +33,30 @@ func sortFacts(fs []accord.IndicatorFact) []accord.IndicatorFact {
 	return fs
 }
 
+// sameFacts checks that the stored facts of all time are the facts
+// computed from the tables.
+func sameFacts(t *testing.T, db *sqlstore.DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	var stored, tables []accord.IndicatorFact
+	if err := db.IndicatorFacts(ctx, from, to, func(f *accord.IndicatorFact) error {
+		stored = append(stored, *f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.IndicatorFactsFromTables(ctx, from, to, func(f *accord.IndicatorFact) error {
+		tables = append(tables, *f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sortFacts(tables), sortFacts(stored)); diff != "" {
+		t.Errorf("%s: stored facts (-from the tables +stored):\n%s", step, diff)
+	}
+}
+
 // TestStoredIndicatorFacts changes a partnership in every way that changes
 // facts — clients registered, referred, screened, escalated, disclosed
 // about, merged, erased; a complaint; an organisation's sector — and after
@@ -42,7 +66,6 @@ func TestStoredIndicatorFacts(t *testing.T) {
 	forEachEngineFrom(t, day(time.March, 1, 9), func(t *testing.T, fx *fixture) {
 		ctx := context.Background()
 		nurse := fx.actor()
-		from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
@@ -56,18 +79,7 @@ func TestStoredIndicatorFacts(t *testing.T) {
 			if r.Full != wantFull || (wantClients >= 0 && r.Clients != wantClients) {
 				t.Errorf("%s: refresh %+v, want full %v and %d clients computed", step, r, wantFull, wantClients)
 			}
-			var stored, tables []accord.IndicatorFact
-			must(fx.db.IndicatorFacts(ctx, from, to, func(f *accord.IndicatorFact) error {
-				stored = append(stored, *f)
-				return nil
-			}))
-			must(fx.db.IndicatorFactsFromTables(ctx, from, to, func(f *accord.IndicatorFact) error {
-				tables = append(tables, *f)
-				return nil
-			}))
-			if diff := cmp.Diff(sortFacts(tables), sortFacts(stored)); diff != "" {
-				t.Errorf("%s: stored facts (-from the tables +stored):\n%s", step, diff)
-			}
+			sameFacts(t, fx.db, step)
 		}
 		next := func() { fx.now = fx.now.Add(24 * time.Hour) }
 
@@ -214,21 +226,9 @@ func TestStoredIndicatorFactsRace(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 		same := func(step string) {
 			t.Helper()
-			var stored, tables []accord.IndicatorFact
-			must(fx.db.IndicatorFacts(ctx, from, to, func(f *accord.IndicatorFact) error {
-				stored = append(stored, *f)
-				return nil
-			}))
-			must(fx.db.IndicatorFactsFromTables(ctx, from, to, func(f *accord.IndicatorFact) error {
-				tables = append(tables, *f)
-				return nil
-			}))
-			if diff := cmp.Diff(sortFacts(tables), sortFacts(stored)); diff != "" {
-				t.Errorf("%s: stored facts (-from the tables +stored):\n%s", step, diff)
-			}
+			sameFacts(t, fx.db, step)
 		}
 		a := fx.client("A")
 		_, err := fx.db.RefreshIndicatorFacts(ctx)
