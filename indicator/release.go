@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/accord-project/accord"
@@ -269,9 +270,13 @@ func (r *Release) Missed() []Published {
 	return out
 }
 
-// CSVHeader is the first row of WriteCSV.
-var CSVHeader = []string{"period", "indicator", "measure", "dimension", "group", "numerator", "denominator", "value", "suppressed", "target", "direction", "gap",
-	"numerator_ci_low", "numerator_ci_high", "denominator_ci_low", "denominator_ci_high", "withheld"}
+// CSVHeader is the first row of WriteCSV; CSVPrivateHeader that of a
+// private release, which adds each count's interval and whether a figure
+// was withheld (the columns of a standard release do not change).
+var (
+	CSVHeader        = []string{"period", "indicator", "measure", "dimension", "group", "numerator", "denominator", "value", "suppressed", "target", "direction", "gap"}
+	CSVPrivateHeader = append(slices.Clip(CSVHeader), "numerator_ci_low", "numerator_ci_high", "denominator_ci_low", "denominator_ci_high", "withheld")
+)
 
 // WriteCSV writes the release one figure per row; suppressed figures have
 // empty numbers and suppressed=true, never a placeholder that could be
@@ -279,7 +284,12 @@ var CSVHeader = []string{"period", "indicator", "measure", "dimension", "group",
 // withheld median is one row with withheld=true.
 func (r *Release) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	private := r.Profile.Private()
+	header := CSVHeader
+	if private {
+		header = CSVPrivateHeader
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	num := func(v *int64) string {
@@ -301,11 +311,14 @@ func (r *Release) WriteCSV(w io.Writer) error {
 		return strconv.FormatInt(v[0], 10), strconv.FormatInt(v[1], 10)
 	}
 	row := func(p Published, dim, group string, c Cell, gap *float64) error {
-		nlo, nhi := ci(c.NumCI)
-		dlo, dhi := ci(c.DenCI)
-		return cw.Write([]string{r.Period, p.ID, p.Measure, dim, group, num(c.Num), num(c.Den), flt(c.Value),
-			strconv.FormatBool(c.Suppressed), strconv.FormatFloat(p.Target, 'f', -1, 64), p.Direction, flt(gap),
-			nlo, nhi, dlo, dhi, strconv.FormatBool(p.Withheld)})
+		rec := []string{r.Period, p.ID, p.Measure, dim, group, num(c.Num), num(c.Den), flt(c.Value),
+			strconv.FormatBool(c.Suppressed), strconv.FormatFloat(p.Target, 'f', -1, 64), p.Direction, flt(gap)}
+		if private {
+			nlo, nhi := ci(c.NumCI)
+			dlo, dhi := ci(c.DenCI)
+			rec = append(rec, nlo, nhi, dlo, dhi, strconv.FormatBool(p.Withheld))
+		}
+		return cw.Write(rec)
 	}
 	for _, p := range r.Indicators {
 		if err := row(p, "", "", p.Overall, nil); err != nil {

@@ -407,13 +407,21 @@ func (s *factStream) escalations(ctx context.Context) error {
 // organisation is the one it is about, else the one that answers it.
 func (s *factStream) grievances(ctx context.Context) error {
 	w := s.where("received_at", "")
-	return s.db.visit(ctx, s.tx, []string{"received_at", "resolved_at", "category", "CASE WHEN organization_id <> '' THEN organization_id ELSE handler_org_id END"},
+	return s.db.visit(ctx, s.tx, []string{"received_at", "resolved_at", "category", "CASE WHEN organization_id <> '' THEN organization_id ELSE handler_org_id END",
+		"client_ref"},
 		`FROM grievances `+w.String()+` ORDER BY received_at, id`, w.args, func(c []driver.Value) error {
 			f := s.start("grievance")
 			f.At[0], f.At[1] = colTime(c[0]), colTime(c[1])
 			f.Deadline = accord.AddWorkingDays(f.At[0], accord.GrievanceCategory(colStr(c[2])).ResponseDays())
 			s.anonymous()
 			f.Dims[dimOrganization] = s.str(colStr(c[3]))
+			// A complaint made through the portal names its client by a
+			// keyed hash: that bounds one person's complaints under
+			// differential privacy. One made without it is a person of
+			// its own.
+			if ref := colStr(c[4]); ref != "" {
+				f.Person = personKey("grievance:" + ref)
+			}
 			return s.fn(s.client, f)
 		})
 }
