@@ -453,10 +453,30 @@ func (s *Service) PrivacyBudget(ctx context.Context, c *Caller) (PrivacyBudget, 
 // ECONFLICT naming "epsilon" when a private release would take the
 // partnership over its privacy budget. The release is stored exactly as
 // built, and recorded in the audit log with the epsilon it spent.
+//
+// A private release is checked for action plans on the figures without
+// noise (those partner staff see), before its noise is drawn: were the
+// check made on the noisy draw, a refused draw could be retried until one
+// passed, and the published draw would cost more than the epsilon
+// recorded. Drawn once, it is published unless the quarter is taken or
+// the budget exceeded, neither of which depends on the data.
 func (s *Service) PublishRelease(ctx context.Context, c *Caller, period accord.Period, opts ReleaseOptions) (_ *Report, err error) {
 	defer accord.Wrap(&err, "PublishRelease(%s)", period)
 	if err := c.requirePublish(); err != nil {
 		return nil, err
+	}
+	prof, err := profileOf(opts)
+	if err != nil {
+		return nil, err
+	}
+	if prof.Private() {
+		exact, err := s.BuildRelease(ctx, period, ReleaseOptions{}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if exact.Published == nil && len(exact.Missing) > 0 {
+			return nil, errPlansMissing(period, exact.Missing)
+		}
 	}
 	rep, err := s.BuildRelease(ctx, period, opts, nil)
 	if err != nil {
@@ -465,7 +485,7 @@ func (s *Service) PublishRelease(ctx context.Context, c *Caller, period accord.P
 	if rep.Published != nil {
 		return nil, accord.Errorf(accord.ECONFLICT, "the release for %s is already published; a release cannot be changed", period.String())
 	}
-	if len(rep.Missing) > 0 {
+	if !prof.Private() && len(rep.Missing) > 0 {
 		return nil, errPlansMissing(period, rep.Missing)
 	}
 	content, err := json.Marshal(rep.Release)

@@ -38,6 +38,19 @@ func TestPrivateRelease(t *testing.T) {
 		})
 	}
 
+	// Refused on the figures without noise, before any noise is drawn,
+	// however often it is tried: the demo's interpreters indicator is
+	// below target in the quarter and has no plan yet.
+	for range 3 {
+		_, err := d.svc.PublishRelease(ctx, over, q3, enforce.ReleaseOptions{Profile: "dp", Epsilon: 4})
+		if e := accord.AsError(err); e == nil || e.Code != accord.ECONFLICT || e.Field != "action_plans" {
+			t.Fatalf("private release without the plan: err = %v, want conflict naming action_plans", err)
+		}
+	}
+	if spent, err := d.db.PrivacySpent(ctx); err != nil || spent != 0 {
+		t.Errorf("refused publications spent %v (%v), want nothing", spent, err)
+	}
+
 	// Plans for every rate indicator: which ones the noise shows below
 	// target differs from draw to draw.
 	sup := d.caller("s.bennett")
