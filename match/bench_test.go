@@ -2,7 +2,6 @@ package match
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -86,13 +85,11 @@ func BenchmarkScore(b *testing.B) {
 	}
 }
 
-// TestMillion reports precision and recall over the 1,000,000 clients of
-// the benchmark, and the sizes of the key buckets. It takes a minute and
-// half a gigabyte: run it with ACCORD_MATCH_MILLION=1 and -v.
-func TestMillion(t *testing.T) {
-	if os.Getenv("ACCORD_MATCH_MILLION") == "" {
-		t.Skip("set ACCORD_MATCH_MILLION=1 to run")
-	}
+// BenchmarkMillion reports precision and recall over the 1,000,000
+// clients of the benchmark, and the sizes of the key buckets. It takes a
+// minute and half a gigabyte, so it is a benchmark (go test runs it only
+// when asked): go test -run '^$' -bench Million -benchtime 1x -v ./match/
+func BenchmarkMillion(t *testing.B) {
 	d := million()
 	for _, limit := range []int{0, 1000} {
 		for _, th := range []float64{0.3, DefaultThreshold, 0.5, 0.7} {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -109,25 +108,5 @@ func TestLongClientIDs(t *testing.T) {
 	s.RemoveClient(long)
 	if d := s.Decide(req("stf_lawyer", clinic, "immigration_status", "LEGALAID", about(long))); d.Reason != "no_consent" {
 		t.Errorf("after RemoveClient, decision = %+v", d)
-	}
-}
-
-// TestLayout guards the sizes the hot path is laid out for: a provision in
-// one cache line, a slot header in one more.
-func TestLayout(t *testing.T) {
-	if unsafe.Sizeof(uintptr(0)) != 8 {
-		t.Skip("laid out for 64-bit platforms")
-	}
-	for _, x := range []struct {
-		name      string
-		got, want uintptr
-	}{
-		{"provisionRule", unsafe.Sizeof(provisionRule{}), 64},
-		{"clientSlot header", unsafe.Offsetof(clientSlot{}.inline), 64},
-		{"pairEntry", unsafe.Sizeof(pairEntry{}), 64},
-	} {
-		if x.got != x.want {
-			t.Errorf("%s is %d bytes, want %d", x.name, x.got, x.want)
-		}
 	}
 }
