@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -75,10 +76,16 @@ func CheckPassword(hash, password string) bool {
 // DummyCheck spends the same time as CheckPassword, for unknown usernames,
 // so that response time does not reveal whether a username exists.
 func DummyCheck(password string) {
-	CheckPassword(dummyHash, password)
+	CheckPassword(dummyHash(), password)
 }
 
-var dummyHash = HashPassword("accord-dummy-password")
+// PrepareDummy computes the hash DummyCheck compares with, so that the
+// first unknown username is answered as fast as the rest. A server calls
+// it when it starts; commands that never check a password (accord audit
+// verify) never pay for it.
+func PrepareDummy() { dummyHash() }
+
+var dummyHash = sync.OnceValue(func() string { return HashPassword("accord-dummy-password") })
 
 var secretEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 

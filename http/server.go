@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/credential"
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/i18n"
 	"github.com/accord-project/accord/sqlstore"
@@ -78,6 +79,7 @@ func New(cfg Config) *Server {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	credential.PrepareDummy() // once a process, before the first sign-in
 	if s.now == nil {
 		s.now = time.Now
 	}

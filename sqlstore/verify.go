@@ -48,7 +48,7 @@ func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (_ *auditlog.
 	defer func() {
 		for _, r := range readers {
 			if r != nil {
-				r.tx.Rollback()
+				r.close()
 			}
 		}
 	}()
@@ -161,6 +161,7 @@ const (
 
 // logReader reads chunks of the log in a read transaction of its own.
 type logReader struct {
+	conn *sql.Conn // SQLite: a connection taken out of the pool, memory-mapping the file
 	tx   *sql.Tx
 	out  chan *logChunk
 	free chan *logChunk
@@ -210,10 +211,38 @@ func (db *DB) beginLogRead(ctx context.Context, first *logReader) (*logReader, e
 		}
 		return r, nil
 	}
-	if r.tx, err = db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+	// A full scan runs a fifth faster when SQLite maps the file instead of
+	// copying each page through read(2). The pool's connections do not map
+	// it: a mapping is remapped, and its pages faulted in again, whenever
+	// the file has grown, which costs the short reads of every request
+	// more than it saves them. So the readers take connections of their
+	// own, map the file, and are closed afterwards, never going back to the
+	// pool mapped.
+	if r.conn, err = db.read.Conn(ctx); err != nil {
+		return nil, err
+	}
+	if _, err = r.conn.ExecContext(ctx, `PRAGMA mmap_size = 1073741824`); err == nil {
+		r.tx, err = r.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	}
+	if err != nil {
+		r.close()
 		return nil, err
 	}
 	return r, nil
+}
+
+// close ends the reader's transaction and, on SQLite, closes its
+// connection.
+func (r *logReader) close() {
+	if r.tx != nil {
+		r.tx.Rollback()
+	}
+	if r.conn != nil {
+		// ErrBadConn makes database/sql close the connection rather than
+		// pool it.
+		r.conn.Raw(func(any) error { return driver.ErrBadConn })
+		r.conn.Close()
+	}
 }
 
 // size reads the tree size in the reader's transaction (on SQLite, the
@@ -275,12 +304,146 @@ func (r *logReader) run(ctx context.Context, db *DB, chunks []logChunk, me int) 
 	}
 }
 
-// checkColumns compares an entry's query columns with its leaf, cheaply:
-// the leaf is canonical JSON, so each field is found by its key, and the
-// keys come in the order of accord.AuditEntry's fields (time, kind, actor,
-// actor_org, client, …), so each is looked for after the one before it
-// first.
+// checkColumns compares an entry's query columns with its leaf, cheaply.
+// It runs on every entry verify reads, so it first reads the leaf where
+// EncodeLeaf puts the fields (canonical JSON: "time", "kind", then "actor",
+// "actor_org" and "client" when not empty, first), and confirms the match
+// from there without searching or time.Parse; anything else — a mismatch,
+// or a leaf not laid out that way — is decided by searchColumns.
 func checkColumns(leaf []byte, us int64, kind, actor, client string) string {
+	if columnsAtHead(leaf, us, kind, actor, client) {
+		return ""
+	}
+	return searchColumns(leaf, us, kind, actor, client)
+}
+
+// columnsAtHead reports whether the leaf begins with the fields of the
+// columns, as EncodeLeaf writes them. False is no verdict.
+func columnsAtHead(leaf []byte, us int64, kind, actor, client string) bool {
+	tv, rest, ok := headField(leaf, `{"time":"`)
+	if !ok {
+		return false
+	}
+	if rest, ok = headString(rest, `,"kind":"`, kind); !ok {
+		return false
+	}
+	// An empty actor or client is absent from the leaf: confirm that it
+	// is absent from all that follows, not merely from its place.
+	if actor == "" {
+		ok = !bytes.Contains(rest, keyActor)
+	} else {
+		rest, ok = headString(rest, `,"actor":"`, actor)
+	}
+	if !ok {
+		return false
+	}
+	if _, r, ok := headField(rest, `,"actor_org":"`); ok {
+		rest = r
+	}
+	if client == "" {
+		ok = !bytes.Contains(rest, keyClient)
+	} else {
+		_, ok = headString(rest, `,"client":"`, client)
+	}
+	if !ok {
+		return false
+	}
+	got, ok := rfc3339Micro(tv)
+	return ok && got == us
+}
+
+// headField returns the value of the string field key (`,"name":"`) that
+// b begins with, and what follows its closing quote.
+func headField(b []byte, key string) (value, rest []byte, ok bool) {
+	if len(b) < len(key) || string(b[:len(key)]) != key {
+		return nil, b, false
+	}
+	b = b[len(key):]
+	i := bytes.IndexByte(b, '"')
+	if i < 0 {
+		return nil, b, false
+	}
+	return b[:i], b[i+1:], true
+}
+
+// headString is headField for a field whose value must be want.
+func headString(b []byte, key, want string) (rest []byte, ok bool) {
+	v, rest, ok := headField(b, key)
+	return rest, ok && string(v) == want
+}
+
+// rfc3339Micro returns the Unix microseconds of a UTC time written
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z (as EncodeLeaf writes times), exactly as
+// time.Parse(time.RFC3339Nano, …).UnixMicro() would; ok is false for
+// anything else, valid or not.
+func rfc3339Micro(b []byte) (us int64, ok bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return 0, false
+	}
+	num := func(s []byte) (int64, bool) {
+		n := int64(0)
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(b[0:4])
+	mo, ok2 := num(b[5:7])
+	d, ok3 := num(b[8:10])
+	h, ok4 := num(b[11:13])
+	mi, ok5 := num(b[14:16])
+	s, ok6 := num(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59 {
+		return 0, false
+	}
+	if d > 28 && d > int64(daysIn(time.Month(mo), int(y))) {
+		return 0, false
+	}
+	frac := b[19 : len(b)-1]
+	var ns int64
+	if len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return 0, false
+		}
+		n, ok := num(frac[1:])
+		if !ok {
+			return 0, false
+		}
+		for range 10 - len(frac) {
+			n *= 10
+		}
+		ns = n
+	}
+	// Days from 1970-01-01 to y-mo-d (proleptic Gregorian; H. Hinnant's
+	// days_from_civil).
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (mo + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := era*146097 + doe - 719468
+	return (days*86400+h*3600+mi*60+s)*1_000_000 + ns/1000, true
+}
+
+// daysIn is the number of days of month m in year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// searchColumns is checkColumns for any leaf: each field is found by its
+// key, and the keys come in the order of accord.AuditEntry's fields (time,
+// kind, actor, actor_org, client, …), so each is looked for after the one
+// before it first.
+func searchColumns(leaf []byte, us int64, kind, actor, client string) string {
 	tv, at := leafValue(leaf, keyTime, 0)
 	kv, at := leafValue(leaf, keyKind, at)
 	if string(kv) != kind {

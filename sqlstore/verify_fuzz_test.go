@@ -88,3 +88,67 @@ func BenchmarkCheckColumns(b *testing.B) {
 		}
 	}
 }
+
+// FuzzRFC3339Micro: rfc3339Micro agrees with time.Parse wherever it gives
+// an answer.
+func FuzzRFC3339Micro(f *testing.F) {
+	for _, s := range []string{"2026-11-22T09:00:00.5Z", "2026-11-22T09:00:00Z", "0000-01-01T00:00:00Z",
+		"9999-12-31T23:59:59.999999999Z", "1969-12-31T23:59:59.999999Z", "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z",
+		"1600-03-01T00:00:00.000001Z", "2026-11-22T09:00:00.Z", "2026-11-22T09:00:00.1234567890Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := rfc3339Micro([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("rfc3339Micro(%q) = %d, time.Parse refuses it: %v", s, got, err)
+		}
+		if got != want.UnixMicro() {
+			t.Fatalf("rfc3339Micro(%q) = %d, time.Parse gives %d", s, got, want.UnixMicro())
+		}
+	})
+}
+
+// TestColumnsAtHead: every leaf EncodeLeaf writes is confirmed on the fast
+// path (so verify does not fall back to searching), and a column that
+// differs is not.
+func TestColumnsAtHead(t *testing.T) {
+	p := 0
+	for _, tc := range []struct {
+		name string
+		e    accord.AuditEntry
+	}{
+		{"decision", accord.AuditEntry{Time: time.Date(2026, 11, 22, 9, 0, 0, 500_000_000, time.UTC), Kind: accord.AuditDecision,
+			ActorID: "stf_a", ActorOrganizationID: "org_b", ClientID: "cli_c", Effect: "permit", Provision: &p}},
+		{"no client", accord.AuditEntry{Time: time.Date(2026, 2, 28, 23, 59, 59, 999_999_999, time.UTC), Kind: accord.AuditLogin,
+			ActorID: "stf_a", ActorOrganizationID: "org_b", Action: "login.success"}},
+		{"no actor organisation", accord.AuditEntry{Time: time.Date(1969, 12, 31, 0, 0, 0, 1000, time.UTC), Kind: accord.AuditChange,
+			ActorID: "system", ClientID: "cli_c", Action: "client.erase"}},
+		{"no actor", accord.AuditEntry{Time: time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC), Kind: accord.AuditChange, Action: "x"}},
+		{"year 1", accord.AuditEntry{Time: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), Kind: accord.AuditChange, ClientID: "cli_c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			leaf, err := auditlog.EncodeLeaf(&tc.e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			us, kind := tc.e.Time.UnixMicro(), string(tc.e.Kind)
+			if !columnsAtHead(leaf, us, kind, tc.e.ActorID, tc.e.ClientID) {
+				t.Errorf("the columns of %s are not confirmed on the fast path", leaf)
+			}
+			for name, ok := range map[string]bool{
+				"time":   columnsAtHead(leaf, us+1, kind, tc.e.ActorID, tc.e.ClientID),
+				"kind":   columnsAtHead(leaf, us, kind+"x", tc.e.ActorID, tc.e.ClientID),
+				"actor":  columnsAtHead(leaf, us, kind, tc.e.ActorID+"x", tc.e.ClientID),
+				"client": columnsAtHead(leaf, us, kind, tc.e.ActorID, tc.e.ClientID+"x"),
+			} {
+				if ok {
+					t.Errorf("another %s column is confirmed for %s", name, leaf)
+				}
+			}
+		})
+	}
+}
