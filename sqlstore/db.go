@@ -67,6 +67,9 @@ type DB struct {
 	write *sql.DB
 	// read serves reads; on SQLite WAL lets these run beside the writer.
 	read *sql.DB
+	// ckpt checkpoints SQLite's write-ahead log in the background (nil on
+	// PostgreSQL).
+	ckpt *walCheckpointer
 
 	keyring *sealing.Keyring
 	logger  *slog.Logger
@@ -115,9 +118,11 @@ func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 		db.read = db.write
 	} else {
 		db.engine = SQLite
-		if db.write, db.read, err = openSQLite(dsn); err != nil {
+		var ckpt *sql.DB
+		if db.write, db.read, ckpt, err = openSQLite(dsn); err != nil {
 			return nil, err
 		}
+		db.ckpt = startCheckpointer(ckpt)
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
@@ -175,13 +180,13 @@ var sqlitePragmas = []string{
 	"journal_size_limit(67108864)",
 }
 
-func openSQLite(dsn string) (write, read *sql.DB, err error) {
+func openSQLite(dsn string) (write, read, ckpt *sql.DB, err error) {
 	file := strings.TrimPrefix(dsn, "file:")
 	if i := strings.IndexByte(file, '?'); i >= 0 {
 		file = file[:i]
 	}
 	if file == "" {
-		return nil, nil, accord.Errorf(accord.EINVALID, "the database path is empty")
+		return nil, nil, nil, accord.Errorf(accord.EINVALID, "the database path is empty")
 	}
 	q := url.Values{}
 	for _, p := range sqlitePragmas {
@@ -193,8 +198,11 @@ func openSQLite(dsn string) (write, read *sql.DB, err error) {
 	for k, v := range q {
 		wq[k] = v
 	}
+	// No checkpoints inside commits: the background checkpointer (ckpt)
+	// does them (see walCheckpointer).
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	if write, err = sql.Open("sqlite", "file:"+file+"?"+wq.Encode()); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
@@ -213,12 +221,20 @@ func openSQLite(dsn string) (write, read *sql.DB, err error) {
 	rq.Add("_pragma", "mmap_size(0)")
 	if read, err = sql.Open("sqlite", "file:"+file+"?"+rq.Encode()); err != nil {
 		write.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return write, read, nil
+	if ckpt, err = sql.Open("sqlite", "file:"+file+"?"+q.Encode()); err != nil {
+		write.Close()
+		read.Close()
+		return nil, nil, nil, err
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	return write, read, ckpt, nil
 }
 
 // stmtCache holds prepared statements for the queries on the hot path of
@@ -284,7 +300,10 @@ func (db *DB) Close() error {
 		for _, st := range db.hot {
 			st.Close()
 		}
-		err = db.write.Close()
+		if db.ckpt != nil {
+			err = db.ckpt.close()
+		}
+		err = errors.Join(err, db.write.Close())
 		if db.read != db.write {
 			err = errors.Join(err, db.read.Close())
 		}

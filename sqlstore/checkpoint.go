@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// checkpointEvery is how often the background checkpointer copies the
+// write-ahead log's new pages into the database file.
+const checkpointEvery = 100 * time.Millisecond
+
+// walCheckpointer copies SQLite's write-ahead log into the database file
+// in the background, on a connection of its own.
+//
+// SQLite's default is to do it inside the commit that fills the log past
+// 1,000 pages: that commit writes the pages to the file and fsyncs it
+// before it returns, and every audited read and audit append queued
+// behind it waits (the audit committer spent a tenth of its time there).
+// A PASSIVE checkpoint on another connection runs beside the writer
+// without blocking it, so the write connection turns automatic
+// checkpoints off (wal_autocheckpoint(0)) and this does them instead.
+type walCheckpointer struct {
+	conn *sql.DB
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func startCheckpointer(conn *sql.DB) *walCheckpointer {
+	c := &walCheckpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+func (c *walCheckpointer) run() {
+	defer close(c.done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		// PASSIVE never waits for readers or the writer: it copies what
+		// no reader still needs, and the rest next time. With nothing
+		// new in the log it only reads the log's header.
+		c.checkpoint(context.Background())
+	}
+}
+
+func (c *walCheckpointer) checkpoint(ctx context.Context) error {
+	_, err := c.conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	return err
+}
+
+// close stops the checkpointer and closes its connection. Closing the
+// last connection to the database checkpoints what is left.
+func (c *walCheckpointer) close() error {
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.done
+	})
+	return c.conn.Close()
+}
