@@ -43,7 +43,28 @@ type auditLog struct {
 type appendReq struct {
 	ctx     context.Context
 	entries []accord.AuditEntry
+	leaves  leafBatch // the entries' leaves, encoded by the caller
 	done    chan error
+}
+
+// leafBatch is the encoded leaves of entries and their leaf hashes.
+type leafBatch struct {
+	leaves, hashes [][]byte
+}
+
+// encode encodes entries' leaves and hashes them, appending to lb. A
+// leaf does not depend on the entry's index, so callers encode their own
+// entries, in parallel, before the committer (which is serial) takes them.
+func (lb *leafBatch) encode(entries []accord.AuditEntry) error {
+	for i := range entries {
+		leaf, err := auditlog.EncodeLeaf(&entries[i])
+		if err != nil {
+			return err
+		}
+		lb.leaves = append(lb.leaves, leaf)
+		lb.hashes = append(lb.hashes, auditlog.LeafHash(leaf))
+	}
+	return nil
 }
 
 func newAuditLog(db *DB) *auditLog {
@@ -69,6 +90,9 @@ func (db *DB) AppendAudit(ctx context.Context, entries ...accord.AuditEntry) err
 		stampRequest(&entries[i], req)
 	}
 	r := &appendReq{ctx: ctx, entries: entries, done: make(chan error, 1)}
+	if err := r.leaves.encode(entries); err != nil {
+		return err
+	}
 	select {
 	case a.reqs <- r:
 	case <-a.stop:
@@ -116,10 +140,13 @@ func (a *auditLog) run() {
 			continue
 		}
 		entries := make([]accord.AuditEntry, 0, n)
+		lb := leafBatch{leaves: make([][]byte, 0, n), hashes: make([][]byte, 0, n)}
 		for _, r := range live {
 			entries = append(entries, r.entries...)
+			lb.leaves = append(lb.leaves, r.leaves.leaves...)
+			lb.hashes = append(lb.hashes, r.leaves.hashes...)
 		}
-		err := a.commitBatch(entries)
+		err := a.commitBatch(entries, lb)
 		if err != nil {
 			a.db.logger.Error("audit append failed", "entries", len(entries), "err", err)
 		}
@@ -150,22 +177,30 @@ func (a *auditLog) close() {
 
 // commitBatch writes entries in a transaction of their own. The context is
 // not the callers': once started, a batch finishes.
-func (a *auditLog) commitBatch(entries []accord.AuditEntry) error {
+func (a *auditLog) commitBatch(entries []accord.AuditEntry, lb leafBatch) error {
 	ctx := context.Background()
 	stx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer stx.Rollback()
-	return a.commitWith(ctx, &Tx{Tx: stx, db: a.db}, entries)
+	return a.commitWith(ctx, &Tx{Tx: stx, db: a.db}, entries, lb)
 }
 
 // commitWith appends entries inside tx and commits tx. Change transactions
-// use it too, so that a change and its audit entry commit together.
-func (a *auditLog) commitWith(ctx context.Context, tx *Tx, entries []accord.AuditEntry) error {
+// use it too, so that a change and its audit entry commit together. lb
+// holds the entries' leaves when the caller encoded them; when it is empty
+// they are encoded here.
+func (a *auditLog) commitWith(ctx context.Context, tx *Tx, entries []accord.AuditEntry, lb leafBatch) error {
+	if len(lb.leaves) != len(entries) {
+		lb = leafBatch{}
+		if err := lb.encode(entries); err != nil {
+			return err
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	next, err := a.appendLocked(ctx, tx, entries)
+	next, err := a.appendLocked(ctx, tx, entries, lb)
 	if err != nil {
 		return err
 	}
@@ -184,7 +219,7 @@ func (a *auditLog) invalidate() {
 	a.mu.Unlock()
 }
 
-func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.AuditEntry) (*auditlog.Appender, error) {
+func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.AuditEntry, lb leafBatch) (*auditlog.Appender, error) {
 	lock := hqAuditHead
 	if a.db.engine == Postgres {
 		// Other servers append too: take turns on the head row.
@@ -202,21 +237,14 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.Au
 		}
 	}
 	app = app.Clone()
-	leaves := make([][]byte, len(entries))
-	hashes := make([][]byte, len(entries))
 	for i := range entries {
 		entries[i].Index = int64(size) + int64(i)
-		leaf, err := auditlog.EncodeLeaf(&entries[i])
-		if err != nil {
-			return nil, err
-		}
-		leaves[i], hashes[i] = leaf, auditlog.LeafHash(leaf)
 	}
-	tiles, err := app.Append(hashes)
+	tiles, err := app.Append(lb.hashes)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.insertEntries(ctx, tx, entries, leaves); err != nil {
+	if err := a.insertEntries(ctx, tx, entries, lb.leaves); err != nil {
 		return nil, err
 	}
 	for _, t := range tiles {

@@ -401,7 +401,7 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 // not at all.
 func (tx *Tx) commit(ctx context.Context) error {
 	if len(tx.audit) > 0 {
-		return tx.db.audit.commitWith(ctx, tx, tx.audit)
+		return tx.db.audit.commitWith(ctx, tx, tx.audit, leafBatch{})
 	}
 	return tx.Tx.Commit()
 }
