@@ -19,6 +19,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/accord-project/accord/auditlog"
 	"github.com/accord-project/accord/cli"
 )
 
@@ -226,6 +227,26 @@ func TestNewcomerWalkthrough(t *testing.T) {
 	out, errOut, code := run(t, "audit", "verify", "--db", db)
 	if code != 0 || !strings.Contains(out, "audit log OK") {
 		t.Fatalf("verify on an untouched log: exit %d\n%s%s", code, out, errOut)
+	}
+	// The key given on the command line, as a file or as the key itself;
+	// another log's key is refused.
+	pub := db + ".keys/log.pub"
+	key, err := os.ReadFile(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, otherKey, err := auditlog.GenerateKey("other.example/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, key string
+		ok        bool
+	}{{"key file", pub, true}, {"key", strings.TrimSpace(string(key)), true}, {"another log's key", otherKey, false}} {
+		out, errOut, code := run(t, "audit", "verify", "--db", db, "--key", tc.key)
+		if ok := code == 0 && strings.Contains(out, "audit log OK"); ok != tc.ok {
+			t.Errorf("verify --key (%s): exit %d\n%s%s", tc.name, code, out, errOut)
+		}
 	}
 
 	// Each way of tampering, on its own copy of the database: verify must

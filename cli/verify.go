@@ -19,7 +19,7 @@ func runAuditVerify(ctx context.Context, env Env, args []string) error {
 	dsn := dsnFlag(fs, env, "accord.db")
 	keysDir := fs.String("keys", env.Getenv("ACCORD_KEYS_DIR"), "directory holding log.pub, the log's public key (default: next to the database)")
 	checkpoint := fs.String("checkpoint", "", "an earlier signed checkpoint you kept; the log must be consistent with it")
-	pubkey := fs.String("key", "", "the log's public verifier key (default: KEYS/log.pub)")
+	pubkey := fs.String("key", "", "the log's public verifier key, or a file holding it (default: KEYS/log.pub)")
 	requireWitness := fs.String("require-witness", "", "a witness's verifier key file (its witness.pub): fail unless the latest checkpoint carries a valid cosignature by that witness")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -38,10 +38,17 @@ func runAuditVerify(ctx context.Context, env Env, args []string) error {
 		*keysDir = defaultKeysDir(*dsn)
 	}
 	vkey := *pubkey
-	if vkey == "" {
+	switch {
+	case vkey == "":
 		b, err := os.ReadFile(*keysDir + "/log.pub")
 		if err != nil {
 			return fmt.Errorf("reading the log's public key (give --key or --keys): %w", err)
+		}
+		vkey = strings.TrimSpace(string(b))
+	case isFile(vkey):
+		b, err := os.ReadFile(vkey)
+		if err != nil {
+			return fmt.Errorf("reading the log's public key: %w", err)
 		}
 		vkey = strings.TrimSpace(string(b))
 	}
@@ -151,4 +158,10 @@ func checkWitnessed(ctx context.Context, db *sqlstore.DB, log, witness note.Veri
 			c.Size, witness.Name(), co.Size, got[0].Time.Format(time.RFC3339))
 	}
 	return "", fmt.Errorf("the latest checkpoint (%d entries) is not cosigned by witness %s, nor is any earlier one", c.Size, witness.Name())
+}
+
+// isFile reports whether path names a regular file.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
