@@ -10,6 +10,7 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/indicator"
+	"github.com/accord-project/accord/internal/cputime"
 )
 
 // referralCompletion counts referral completion for the facts with a bound
@@ -217,7 +218,7 @@ func BenchmarkComputerPrivate(b *testing.B) {
 	p.Epsilon = 4
 	opts := indicator.Options{Domains: map[string][]string{"organization": {"org_clinic", "org_legal", "org_ngo", "org_social"}, "geography": {"riverside", "northside", "old-town", "mill-island"}}}
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		c, err := indicator.NewComputer(indicator.Default(), []accord.Period{q3})
 		if err != nil {
@@ -231,6 +232,6 @@ func BenchmarkComputerPrivate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(facts))*float64(b.N)/b.Elapsed().Seconds(), "facts/s")
 }

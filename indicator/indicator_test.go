@@ -16,6 +16,7 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/indicator"
+	"github.com/accord-project/accord/internal/cputime"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -396,7 +397,7 @@ func TestBuildRefusesMixedPeriods(t *testing.T) {
 func BenchmarkComputer(b *testing.B) {
 	facts := syntheticFacts(1_000_000, 1)
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		c, err := indicator.NewComputer(indicator.Default(), []accord.Period{q3})
 		if err != nil {
@@ -409,6 +410,6 @@ func BenchmarkComputer(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(facts))*float64(b.N)/b.Elapsed().Seconds(), "facts/s")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/internal/cputime"
 	"github.com/accord-project/accord/sqlstore"
 )
 
@@ -171,11 +172,11 @@ func BenchmarkAnomalyDetection(b *testing.B) {
 				if _, err := rw.ExecContext(ctx, `DELETE FROM timers WHERE kind = 'anomaly.review'`); err != nil {
 					b.Fatal(err)
 				}
-				start, cpu := time.Now(), cpuTime()
+				start, cpu := time.Now(), cputime.Process()
 				if run, added, err = db.DetectAnomalies(ctx, accord.Actor{StaffID: "system"}, from.Format(time.DateOnly), from, to, tc.thr); err != nil {
 					b.Fatal(err)
 				}
-				elapsed, used = elapsed+time.Since(start), used+cpuTime()-cpu
+				elapsed, used = elapsed+time.Since(start), used+cputime.Process()-cpu
 			}
 			b.ReportMetric(float64(run.Entries), "decisions")
 			b.ReportMetric(float64(len(added)), "alerts")
@@ -190,7 +191,7 @@ func BenchmarkAnomalyDetection(b *testing.B) {
 	defer raw.Close()
 	b.Run("sql-group-by", func(b *testing.B) {
 		actors := 0
-		start, cpu := time.Now(), cpuTime()
+		start, cpu := time.Now(), cputime.Process()
 		for range b.N {
 			rows, err := raw.QueryContext(ctx, `SELECT actor_id, count(DISTINCT client_id) FROM audit_entries
 				WHERE time >= $1 AND time < $2 AND kind = 'decision' GROUP BY actor_id`, from.UnixMicro(), to.UnixMicro())
@@ -210,7 +211,7 @@ func BenchmarkAnomalyDetection(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		elapsed, used := time.Since(start).Seconds()/float64(b.N), (cpuTime()-cpu).Seconds()/float64(b.N)
+		elapsed, used := time.Since(start).Seconds()/float64(b.N), (cputime.Process()-cpu).Seconds()/float64(b.N)
 		b.ReportMetric(float64(actors), "actors")
 		b.ReportMetric(used, "cpu-s/op")
 		b.ReportMetric(elapsed, "wall-s/op")

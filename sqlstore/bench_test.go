@@ -14,6 +14,7 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/auditlog"
+	"github.com/accord-project/accord/internal/cputime"
 	"github.com/accord-project/accord/sealing"
 	"github.com/accord-project/accord/sqlstore"
 )
@@ -177,7 +178,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 	}
 	defer db.Close()
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	for range b.N {
 		res, err := db.VerifyAudit(context.Background(), sqlstore.VerifyOptions{Origin: verifier.Name(), Verifiers: note.VerifierList(verifier)})
 		if err != nil || !res.OK {
@@ -185,7 +186,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size)*float64(b.N)/time.Since(start).Seconds(), "entries/s")
-	if used := (cpuTime() - cpu).Seconds(); used > 0 {
+	if used := (cputime.Process() - cpu).Seconds(); used > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/used, "entries/cpu-s")
 	}
 }
@@ -207,12 +208,12 @@ func BenchmarkInclusionProof(b *testing.B) {
 		db.InclusionProof(ctx, uint64(i*size/1000), uint64(size))
 	}
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for i := range b.N {
 		idx := uint64((i * 7919) % size)
 		if _, err := db.InclusionProof(ctx, idx, uint64(size)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64((cputime.Process()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/indicator"
+	"github.com/accord-project/accord/internal/cputime"
 	"github.com/accord-project/accord/sealing"
 	"github.com/accord-project/accord/sqlstore"
 )
@@ -179,7 +180,7 @@ func BenchmarkIndicatorSuitePostgres(b *testing.B) {
 	benchStoredFacts(b, db, raw, from, to)
 	b.Run("group_by", func(b *testing.B) {
 		var referrals int64
-		start, cpu := time.Now(), cpuTime()
+		start, cpu := time.Now(), cputime.Process()
 		for b.Loop() {
 			referrals = 0
 			rows, err := raw.QueryContext(ctx, `SELECT r.to_org_id, c.preferred_language, c.interpreter_needed, count(*), count(r.completed_at)
@@ -199,7 +200,7 @@ func BenchmarkIndicatorSuitePostgres(b *testing.B) {
 			rows.Close()
 		}
 		b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "wall-s")
-		b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "client-cpu-s")
+		b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "client-cpu-s")
 		b.ReportMetric(float64(referrals), "referrals")
 	})
 }
@@ -213,7 +214,7 @@ func benchSuite(b *testing.B, db *sqlstore.DB, from, to time.Time, read func(con
 	}
 	var facts int
 	var results []indicator.Result
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		comp, err := indicator.NewComputer(indicator.Default(), periods)
 		if err != nil {
@@ -230,7 +231,7 @@ func benchSuite(b *testing.B, db *sqlstore.DB, from, to time.Time, read func(con
 		results = comp.Results()
 	}
 	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "wall-s")
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s")
+	b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "cpu-s")
 	b.ReportMetric(float64(facts), "facts")
 	b.ReportMetric(float64(len(results)), "results")
 }
@@ -243,7 +244,7 @@ func benchStoredFacts(b *testing.B, db *sqlstore.DB, raw *sql.DB, from, to time.
 	ctx := context.Background()
 	b.Run("build", func(b *testing.B) {
 		var r sqlstore.FactRefresh
-		start, cpu := time.Now(), cpuTime()
+		start, cpu := time.Now(), cputime.Process()
 		for b.Loop() {
 			if _, err := raw.ExecContext(ctx, `UPDATE indicator_facts_state SET built = (1 = 0)`); err != nil {
 				b.Fatal(err)
@@ -254,7 +255,7 @@ func benchStoredFacts(b *testing.B, db *sqlstore.DB, raw *sql.DB, from, to time.
 			}
 		}
 		b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "wall-s")
-		b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s")
+		b.ReportMetric((cputime.Process()-cpu).Seconds()/float64(b.N), "cpu-s")
 		b.ReportMetric(float64(r.Clients), "clients")
 		b.ReportMetric(float64(r.Facts), "facts")
 	})
@@ -270,12 +271,12 @@ func benchStoredFacts(b *testing.B, db *sqlstore.DB, raw *sql.DB, from, to time.
 				(SELECT id FROM clients ORDER BY id LIMIT 1000 OFFSET $1)`, 1000*(i%100)); err != nil {
 				b.Fatal(err)
 			}
-			start, cpu := time.Now(), cpuTime()
+			start, cpu := time.Now(), cputime.Process()
 			var err error
 			if r, err = db.RefreshIndicatorFacts(ctx); err != nil || r.Full {
 				b.Fatal(r, err)
 			}
-			elapsed, used = elapsed+time.Since(start), used+cpuTime()-cpu
+			elapsed, used = elapsed+time.Since(start), used+cputime.Process()-cpu
 		}
 		b.ReportMetric(elapsed.Seconds()/float64(b.N), "wall-s")
 		b.ReportMetric(used.Seconds()/float64(b.N), "cpu-s")

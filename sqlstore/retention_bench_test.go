@@ -9,6 +9,7 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/enforce"
+	"github.com/accord-project/accord/internal/cputime"
 	"github.com/accord-project/accord/internal/testdb"
 	"github.com/accord-project/accord/sealing"
 	"github.com/accord-project/accord/sqlstore"
@@ -80,18 +81,18 @@ func BenchmarkRetentionPurge(b *testing.B) {
 				now = t0
 
 				b.StartTimer()
-				wall, cpu := time.Now(), cpuTime()
+				wall, cpu := time.Now(), cputime.Process()
 				run, _, err := db.StartRetentionRun(ctx, system)
 				if err != nil || run.Planned != due {
 					b.Fatalf("planned %+v, %v; want %d", run, err, due)
 				}
-				planWall, planCPU := time.Since(wall), cpuTime()-cpu
-				wall, cpu = time.Now(), cpuTime()
+				planWall, planCPU := time.Since(wall), cputime.Process()-cpu
+				wall, cpu = time.Now(), cputime.Process()
 				done, err := enforce.NewRetentionWorker(db).Work(ctx)
 				if err != nil || done.Done != due {
 					b.Fatalf("purged %+v, %v", done, err)
 				}
-				purgeWall, purgeCPU := time.Since(wall), cpuTime()-cpu
+				purgeWall, purgeCPU := time.Since(wall), cputime.Process()-cpu
 				b.StopTimer()
 				b.ReportMetric(planWall.Seconds(), "plan-s")
 				b.ReportMetric(planCPU.Seconds(), "plan-cpu-s")
