@@ -312,6 +312,20 @@ func TestScore(t *testing.T) {
 			want: k{"given_name": "similar", "family_name": "exact", "birth_date": "partial", "phone": "similar", "identifier": "missing"}, likely: true,
 		},
 		{
+			// A single name typed as the given name that is the other
+			// record's family name: names swapped, one of them missing.
+			name: "one name, the other's family name",
+			a:    Person{GivenName: "Sultani", BirthDate: "2018-03", Phone: "+93 145878256"},
+			b:    Person{GivenName: "Nilofar", FamilyName: "Sultani", BirthDate: "2018-03-14", Phone: "0093 145 878 256"},
+			want: k{"given_name": "exact", "family_name": "missing", "birth_date": "partial", "phone": "exact", "identifier": "missing", "names_swapped": "similar"}, likely: true,
+		},
+		{
+			name: "romanisations differing in a final vowel are not a nisba",
+			a:    Person{GivenName: "Berhane", FamilyName: "Kidane", BirthDate: "2015-03-06"},
+			b:    Person{GivenName: "Berhani", FamilyName: "Kidane", BirthDate: "2015-03-06"},
+			want: k{"given_name": "similar", "family_name": "exact", "birth_date": "exact", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
 			name: "empty",
 			a:    Person{}, b: Person{},
 			want: k{"given_name": "missing", "family_name": "missing", "birth_date": "missing", "phone": "missing", "identifier": "missing"}, likely: false,
