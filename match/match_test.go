@@ -488,6 +488,62 @@ func TestRank(t *testing.T) {
 	}
 }
 
+// TestRankNamesakes: where namesakes explain the query as well as each
+// other, the navigator sees them all, though none is likely on its share; a
+// strong match outweighed by a clearly better one is not shown, unless it is
+// near certain on its own (the person registered a second time).
+func TestRankNamesakes(t *testing.T) {
+	q := Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "2009"}
+	namesake := func(id, given, date string) Candidate {
+		return Candidate{ID: id, Person: Person{GivenName: given, FamilyName: "Ahmadi", BirthDate: date}}
+	}
+	four := []Candidate{namesake("cl_1", "Zahra", "2009"), namesake("cl_2", "Zahra", "2009-01-01"), namesake("cl_3", "Zahra", "2009"), namesake("cl_4", "Zahra", "2009")}
+	full := Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "2009-05-14", Phone: "+44 7700 900123"}
+	yusuf := Person{GivenName: "Yusuf", FamilyName: "Haidari", BirthDate: "1979-11-02"}
+	for _, tc := range []struct {
+		name  string
+		query Person
+		cands []Candidate
+		limit int
+		want  []string
+	}{
+		{"tied namesakes all shown", q, four, 10, []string{"cl_1", "cl_2", "cl_3", "cl_4"}},
+		{"within the limit", q, four, 2, []string{"cl_1", "cl_2"}},
+		{"a sister is not a namesake", q, append(slices.Clone(four), namesake("cl_5", "Roya", "2011")), 10, []string{"cl_1", "cl_2", "cl_3", "cl_4"}},
+		// Born in 2009 with the day unknown, they could be her; beside
+		// the record with her birthday and phone, they are not worth a
+		// glance.
+		{"namesakes with the year only", full, []Candidate{four[0], four[2]}, 10, []string{"cl_1", "cl_3"}},
+		{
+			"outweighed by the one with the birthday and phone", full,
+			[]Candidate{four[0], four[2], {ID: "cl_6", Person: Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "2009-05-14", Phone: "07700 900123"}}},
+			10, []string{"cl_6"},
+		},
+		{
+			"registered twice, the second time spelled otherwise", yusuf,
+			[]Candidate{
+				{ID: "cl_7", Person: Person{GivenName: "Yousef", FamilyName: "Heidari", BirthDate: "1979-02-11", Phone: "+44 7700 900777"}},
+				{ID: "cl_8", Person: yusuf},
+			},
+			10, []string{"cl_8", "cl_7"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ranked := Rank(tc.query, tc.cands, DefaultThreshold, tc.limit)
+			var got []string
+			for _, r := range ranked {
+				got = append(got, r.ID)
+				if r.Probability >= DefaultThreshold && len(ranked) > 2 {
+					t.Errorf("%s: probability %.3f, want the share of one of %d", r.ID, r.Probability, len(ranked))
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Rank (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func FuzzScore(f *testing.F) {
 	f.Add("Mohammed", "Al-Hassan", "1990-03-15", "+44 7911 123456", "Muhammad", "Hassan", "1990", "07911123456")
 	f.Add("Олександр", "Ковальська", "1985-06", "", "Oleksandr", "Kovalska", "1985-06-01", "")
