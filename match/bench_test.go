@@ -92,9 +92,9 @@ func BenchmarkScore(b *testing.B) {
 func BenchmarkMillion(t *testing.B) {
 	d := million()
 	for _, limit := range []int{0, 1000} {
-		for _, th := range []float64{0.3, DefaultThreshold, 0.5, 0.7} {
+		for _, th := range []float64{0.3, 0.4, DefaultThreshold, 0.5, 0.7} {
 			e := evaluate(d.ix, d.queries, th, limit)
-			t.Logf("keys with buckets under %d (0: all), threshold %.1f:\n%s", limit, th, e.report())
+			t.Logf("keys with buckets under %d (0: all), threshold %.2f:\n%s", limit, th, e.report())
 		}
 	}
 	t.Log("\n" + bucketReport(d.ix))

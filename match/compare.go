@@ -64,7 +64,9 @@ func compareName(a, b *name) (Kind, float64) {
 	}
 	// A Persian nisba is another name: Ahmadi is not Ahmad, Mohammadi not
 	// Mohammed. So is a name's feminine: Karima is not Karim.
-	if nisba(a.own, b.own) || nisba(b.own, a.own) || a.own == b.own+"a" || b.own == a.own+"a" {
+	// Not when the two are as long as each other as typed: Berhane and
+	// Berhani differ in a final vowel, as romanisations do.
+	if len(a.fold) != len(b.fold) && (nisba(a.own, b.own) || nisba(b.own, a.own) || a.own == b.own+"a" || b.own == a.own+"a") {
 		return KindDifferent, 0
 	}
 	sim := jaroWinkler(a.own, b.own)
@@ -202,6 +204,27 @@ func (m *matcher) compareNamePair(q, c *prepared, out []FieldMatch) bool {
 	if g, f, ok := splitElsewhere(q, c); ok && g.Weight+f.Weight > best {
 		out[0], out[1] = g, f
 		best = g.Weight + f.Weight
+	}
+	if q.family.empty() != c.family.empty() && !q.given.empty() && !c.given.empty() {
+		// One record has a single name, typed as the given name, and it is
+		// the other's family name (an Afghan registered under the family
+		// name alone, a surname typed in the first box): the single name
+		// agrees crosswise, the missing one says nothing.
+		one, two := q, c
+		if c.family.empty() {
+			one, two = c, q
+		}
+		xk, xf := m.compareName(one.given, two.family)
+		if !agrees(xk) {
+			return false
+		}
+		w := (nameWeight(false, xk, xf)+nameWeight(true, xk, xf))/2 + weightSwapped
+		if w <= best {
+			return false
+		}
+		out[0] = FieldMatch{FieldGivenName, xk, w - weightSwapped}
+		out[1] = FieldMatch{FieldFamilyName, KindMissing, 0}
+		return true
 	}
 	if q.given.empty() || q.family.empty() || c.given.empty() || c.family.empty() {
 		return false

@@ -107,6 +107,9 @@ func compareDate(a, b date) FieldMatch {
 		f.Kind, f.Weight = KindPartial, weightDateMonth
 	case prec == 1 && a.y == b.y:
 		f.Kind, f.Weight = KindPartial, weightDateYear
+		if a.prec == 1 && b.prec == 1 {
+			f.Weight = weightDateYearBoth
+		}
 	case prec == 1 && (a.y-b.y == 1 || b.y-a.y == 1):
 		// A year given as an estimate ("about 30") is often one off.
 		f.Kind, f.Weight = KindSimilar, weightDateNearYear

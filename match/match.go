@@ -23,7 +23,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/accord-project/accord"
 )
@@ -103,12 +102,32 @@ type Result struct {
 }
 
 // DefaultThreshold is the probability (of Rank) from which a candidate is
-// worth showing at intake as a possible duplicate. It is below one half on
-// purpose: a missed duplicate splits a person's record, a shown one costs the
-// navigator a glance. At it, on the generated evaluation set of 50,000
-// clients (TestEvaluation), recall is 0.96 and precision 0.91–0.92; see
-// docs/bench/match.md for those and the numbers at 1,000,000 clients.
-const DefaultThreshold = 0.4
+// worth showing at intake as a possible duplicate on that probability alone.
+// It is below one half on purpose: a missed duplicate splits a person's
+// record, a shown one costs the navigator a glance. Rank also shows the
+// candidates that tie with others (see StrongMatch and MinShare). At these
+// settings, on the generated evaluation set of 50,000 clients
+// (TestEvaluation), recall is 0.96 and precision 0.91; see
+// docs/BENCHMARKS.md for those and the numbers at 1,000,000 clients.
+const DefaultThreshold = 0.45
+
+// StrongMatch is the probability, on its own evidence (Score's, as if it
+// were the only candidate), from which Rank shows a candidate even when
+// others share the probability with it: namesakes that explain the query as
+// well as the person, who are all worth a glance.
+const StrongMatch = 0.9
+
+// MinShare is the least share of Rank's probability a strong match must keep
+// to be shown: it is one of a few candidates that explain the query about
+// as well, not one of fifty, and not far behind a clearly better one.
+const MinShare = 0.02
+
+// SureMatch is the probability, on its own evidence, from which Rank shows a
+// candidate whatever the others: beside a record that matches the query
+// exactly, one that would be near certain on its own (the names romanised
+// otherwise and the day and month transposed) is the same person registered
+// a second time, the duplicate intake exists to surface.
+const SureMatch = 0.99
 
 // Score compares a query with a candidate. It is symmetric: Score(a, b) and
 // Score(b, a) give the same probability.
@@ -132,9 +151,11 @@ type Ranked struct {
 	Result
 }
 
-// Rank scores each candidate against the query and returns those with a
-// probability of at least threshold, most probable first (ties by ID), at most
-// limit of them (all when limit <= 0).
+// Rank scores each candidate against the query and returns the likely
+// ones, most probable first (ties by ID), at most limit of them (all when
+// limit <= 0): those with a probability of at least threshold, the strong
+// matches (StrongMatch) that keep at least MinShare of it, and the sure ones
+// (SureMatch) whatever their share.
 //
 // Rank's probabilities are not Score's: a person is registered once (or
 // should be), so candidates compete. If three namesakes born the same year
@@ -142,9 +163,15 @@ type Ranked struct {
 // likely to be the one, however strong the evidence against a stranger. The
 // probability of candidate i is the posterior odds 2^(prior+w_i) over
 // 1 + the sum of the posterior odds of all candidates, where w_i is the sum
-// of its field weights. With one plausible candidate it is Score's. The
-// candidates should be distinct clients; two records of one person already
-// registered twice share the probability between them.
+// of its field weights. With one plausible candidate it is Score's.
+//
+// Sharing would hide the person among namesakes: over a million clients
+// "Zahra Ahmadi, 2009" may be four clients, each a quarter likely, none over
+// the threshold. A navigator wants to see all four (the one registered twice
+// too: two records of one person share the probability), so a candidate
+// whose own evidence is strong is shown as long as it keeps MinShare of the
+// probability; one that a clearly better candidate outweighs is not, unless
+// its own evidence is near certain (a second registration of the person).
 func Rank(query Person, candidates []Candidate, threshold float64, limit int) []Ranked {
 	m := matcher{names: map[string]*name{}, cmps: map[[2]*name]nameCmp{}}
 	q := m.prepare(&query)
@@ -169,7 +196,7 @@ func Rank(query Person, candidates []Candidate, threshold float64, limit int) []
 	var out []Ranked
 	for i := range candidates {
 		p := math.Exp2(bits[i]-scale) / denom
-		if p >= threshold {
+		if own := probability(bits[i]); p >= threshold || own >= SureMatch || p >= MinShare && own >= StrongMatch {
 			out = append(out, Ranked{ID: candidates[i].ID, Result: Result{Probability: p, Fields: fields[i][:counts[i]:counts[i]]}})
 		}
 	}
@@ -293,42 +320,8 @@ func probability(bits float64) float64 {
 	return p
 }
 
-// StrongMatch is the probability from which Likely shows a candidate on its
-// own evidence, whatever the other candidates.
-const StrongMatch = 0.9
-
 // Likely returns the candidates intake should show as likely duplicates of
-// query, most probable first, at most limit: those Rank finds at
-// DefaultThreshold, and also any that Score finds at StrongMatch or more on
-// its own. Rank alone keeps namesakes from all looking likely, but splits the
-// probability between two registrations of one person — exactly the
-// duplicates intake must surface.
+// query, most probable first, at most limit: Rank at DefaultThreshold.
 func Likely(query Person, candidates []Candidate, limit int) []Ranked {
-	ranked := Rank(query, candidates, DefaultThreshold, limit)
-	shown := make(map[string]bool, len(ranked))
-	for _, r := range ranked {
-		shown[r.ID] = true
-	}
-	for _, c := range candidates {
-		if shown[c.ID] {
-			continue
-		}
-		if r := Score(query, c.Person); r.Probability >= StrongMatch {
-			ranked = append(ranked, Ranked{ID: c.ID, Result: r})
-			shown[c.ID] = true
-		}
-	}
-	slices.SortStableFunc(ranked, func(a, b Ranked) int {
-		if a.Probability != b.Probability {
-			if a.Probability > b.Probability {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	if limit > 0 && len(ranked) > limit {
-		ranked = ranked[:limit]
-	}
-	return ranked
+	return Rank(query, candidates, DefaultThreshold, limit)
 }

@@ -312,6 +312,20 @@ func TestScore(t *testing.T) {
 			want: k{"given_name": "similar", "family_name": "exact", "birth_date": "partial", "phone": "similar", "identifier": "missing"}, likely: true,
 		},
 		{
+			// A single name typed as the given name that is the other
+			// record's family name: names swapped, one of them missing.
+			name: "one name, the other's family name",
+			a:    Person{GivenName: "Sultani", BirthDate: "2018-03", Phone: "+93 145878256"},
+			b:    Person{GivenName: "Nilofar", FamilyName: "Sultani", BirthDate: "2018-03-14", Phone: "0093 145 878 256"},
+			want: k{"given_name": "exact", "family_name": "missing", "birth_date": "partial", "phone": "exact", "identifier": "missing", "names_swapped": "similar"}, likely: true,
+		},
+		{
+			name: "romanisations differing in a final vowel are not a nisba",
+			a:    Person{GivenName: "Berhane", FamilyName: "Kidane", BirthDate: "2015-03-06"},
+			b:    Person{GivenName: "Berhani", FamilyName: "Kidane", BirthDate: "2015-03-06"},
+			want: k{"given_name": "similar", "family_name": "exact", "birth_date": "exact", "phone": "missing", "identifier": "missing"}, likely: true,
+		},
+		{
 			name: "empty",
 			a:    Person{}, b: Person{},
 			want: k{"given_name": "missing", "family_name": "missing", "birth_date": "missing", "phone": "missing", "identifier": "missing"}, likely: false,
@@ -466,6 +480,62 @@ func TestRank(t *testing.T) {
 			var got []string
 			for _, r := range Rank(q, tc.cands, tc.threshold, tc.limit) {
 				got = append(got, r.ID)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Rank (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRankNamesakes: where namesakes explain the query as well as each
+// other, the navigator sees them all, though none is likely on its share; a
+// strong match outweighed by a clearly better one is not shown, unless it is
+// near certain on its own (the person registered a second time).
+func TestRankNamesakes(t *testing.T) {
+	q := Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "2009"}
+	namesake := func(id, given, date string) Candidate {
+		return Candidate{ID: id, Person: Person{GivenName: given, FamilyName: "Ahmadi", BirthDate: date}}
+	}
+	four := []Candidate{namesake("cl_1", "Zahra", "2009"), namesake("cl_2", "Zahra", "2009-01-01"), namesake("cl_3", "Zahra", "2009"), namesake("cl_4", "Zahra", "2009")}
+	full := Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "2009-05-14", Phone: "+44 7700 900123"}
+	yusuf := Person{GivenName: "Yusuf", FamilyName: "Haidari", BirthDate: "1979-11-02"}
+	for _, tc := range []struct {
+		name  string
+		query Person
+		cands []Candidate
+		limit int
+		want  []string
+	}{
+		{"tied namesakes all shown", q, four, 10, []string{"cl_1", "cl_2", "cl_3", "cl_4"}},
+		{"within the limit", q, four, 2, []string{"cl_1", "cl_2"}},
+		{"a sister is not a namesake", q, append(slices.Clone(four), namesake("cl_5", "Roya", "2011")), 10, []string{"cl_1", "cl_2", "cl_3", "cl_4"}},
+		// Born in 2009 with the day unknown, they could be her; beside
+		// the record with her birthday and phone, they are not worth a
+		// glance.
+		{"namesakes with the year only", full, []Candidate{four[0], four[2]}, 10, []string{"cl_1", "cl_3"}},
+		{
+			"outweighed by the one with the birthday and phone", full,
+			[]Candidate{four[0], four[2], {ID: "cl_6", Person: Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "2009-05-14", Phone: "07700 900123"}}},
+			10, []string{"cl_6"},
+		},
+		{
+			"registered twice, the second time spelled otherwise", yusuf,
+			[]Candidate{
+				{ID: "cl_7", Person: Person{GivenName: "Yousef", FamilyName: "Heidari", BirthDate: "1979-02-11", Phone: "+44 7700 900777"}},
+				{ID: "cl_8", Person: yusuf},
+			},
+			10, []string{"cl_8", "cl_7"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ranked := Rank(tc.query, tc.cands, DefaultThreshold, tc.limit)
+			var got []string
+			for _, r := range ranked {
+				got = append(got, r.ID)
+				if r.Probability >= DefaultThreshold && len(ranked) > 2 {
+					t.Errorf("%s: probability %.3f, want the share of one of %d", r.ID, r.Probability, len(ranked))
+				}
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Rank (-want +got):\n%s", diff)

@@ -9,7 +9,7 @@ import "math"
 // another way, how often a birth date is only a year, how often a phone has
 // changed) and then checked against the generated evaluation set
 // (TestEvaluation -v reports recall by kind of error and false positives by
-// kind of stranger; docs/bench/match.md has the numbers).
+// kind of stranger; docs/BENCHMARKS.md has the numbers).
 const (
 	// priorBits is log2 of the prior odds that a candidate sharing a key is
 	// the same person. With it a candidate needs about 13 bits of evidence to
@@ -20,10 +20,18 @@ const (
 	// crosswise: a common slip, but a match straight is likelier.
 	weightSwapped = -1.5
 
-	weightDateExact         = 11.0 // m 0.6, u 1/4000 once the ages cluster
-	weightDateSimilar       = 6.0  // transposed, one digit off: m 0.05, u 1/1000
-	weightDateMonth         = 7.5  // agree on year and month, one has no day
-	weightDateYear          = 4.5  // agree on the year, one has only the year
+	weightDateExact   = 11.0 // m 0.6, u 1/4000 once the ages cluster
+	weightDateSimilar = 6.0  // transposed, one digit off: m 0.05, u 1/1000
+	weightDateMonth   = 7.5  // agree on year and month, one has no day
+	// Agree on the year, and neither knows the day (a year only, or 1
+	// January): people who do not know their birthday do not know it at
+	// the next door either (m about 0.6), while a namesake born that year
+	// lacks the day only as often as the registrations of that language do
+	// (u 1–18 %).
+	weightDateYearBoth = 6.0
+	// Agree on the year, and only one knows the day: less likely among
+	// registrations of one person than the day on both or on neither.
+	weightDateYear          = 3.5
 	weightDateNearYear      = 0.5  // one has only a year, one year off
 	weightDateDifferentNear = -5.0 // within two years: m 0.03, an estimate or a slip
 	weightDateDifferent     = -8.0 // further apart: m 0.002
