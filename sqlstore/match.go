@@ -103,7 +103,10 @@ func (db *DB) indexClient(ctx context.Context, tx *Tx, c *accord.Client) error {
 }
 
 // MatchCandidates returns the clients sharing a blocking key with p (not
-// erased, not merged), at most limit.
+// erased, not merged), at most limit: those sharing the most keys first
+// (ties by id), so that where a common name's key is shared by more clients
+// than the limit, the person who also shares the birth date or the phone is
+// kept and a namesake sharing only the name is dropped.
 func (db *DB) MatchCandidates(ctx context.Context, p match.Person, limit int) ([]accord.Client, error) {
 	keys := match.Keys(p)
 	if len(keys) == 0 {
@@ -121,8 +124,9 @@ func (db *DB) MatchCandidates(ctx context.Context, p match.Person, limit int) ([
 		ph[i] = placeholder(i + 1)
 	}
 	args = append(args, limit)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE erased_at IS NULL AND merged_into = '' AND id IN
-		(SELECT DISTINCT client_id FROM client_match_keys WHERE key IN (`+joinComma(ph)+`)) LIMIT `+placeholder(len(args)), args...)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients c JOIN
+		(SELECT client_id, count(*) AS shared FROM client_match_keys WHERE key IN (`+joinComma(ph)+`) GROUP BY client_id) k ON k.client_id = c.id
+		WHERE c.erased_at IS NULL AND c.merged_into = '' ORDER BY k.shared DESC, c.id LIMIT `+placeholder(len(args)), args...)
 	if err != nil {
 		return nil, err
 	}
