@@ -14,13 +14,18 @@ const checkpointEvery = 100 * time.Millisecond
 // walCheckpointer copies SQLite's write-ahead log into the database file
 // in the background, on a connection of its own.
 //
-// SQLite's default is to do it inside the commit that fills the log past
-// 1,000 pages: that commit writes the pages to the file and fsyncs it
-// before it returns, and every audited read and audit append queued
-// behind it waits (the audit committer spent a tenth of its time there).
-// A PASSIVE checkpoint on another connection runs beside the writer
-// without blocking it, so the write connection turns automatic
-// checkpoints off (wal_autocheckpoint(0)) and this does them instead.
+// SQLite checkpoints inside the commit that takes the log past 1,000
+// pages: that commit copies the pages into the file and fsyncs it before it
+// returns, and every audited read and audit append queued behind it waits.
+// A PASSIVE checkpoint on another connection runs beside the writer without
+// blocking it, so this one copies the pages as they come, and the commit's
+// own checkpoint finds little or nothing left to copy.
+//
+// The commit's checkpoint stays on (wal_autocheckpoint), because only it
+// lets the log start over: SQLite rewinds the log when a write begins with
+// every page of it copied, which under sustained writes is only ever true
+// right after the writer's own checkpoint. With it off, the log grew as
+// large as everything written.
 type walCheckpointer struct {
 	conn *sql.DB
 	stop chan struct{}

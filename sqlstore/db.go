@@ -198,9 +198,6 @@ func openSQLite(dsn string) (write, read, ckpt *sql.DB, err error) {
 	for k, v := range q {
 		wq[k] = v
 	}
-	// No checkpoints inside commits: the background checkpointer (ckpt)
-	// does them (see walCheckpointer).
-	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	if write, err = sql.Open("sqlite", "file:"+file+"?"+wq.Encode()); err != nil {
 		return nil, nil, nil, err
 	}
