@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/accord-project/accord/internal/servertune"
 	"math"
 	"net"
 	"net/http"
@@ -134,6 +135,8 @@ func (a *app) Close() error { return a.db.Close() }
 // announce, when set, is called with the URL once listening.
 func (a *app) serve(ctx context.Context, addr string, announce func(url string)) error {
 	logger := newLogger(a.env.Stderr)
+	gcPercent, memLimit := servertune.Apply(a.env.Getenv)
+	logger.Info("garbage collector", "gogc", gcPercent, "gomemlimit", memLimit)
 	cat, err := i18n.Load()
 	if err != nil {
 		return err

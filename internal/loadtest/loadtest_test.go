@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/accord-project/accord/internal/cputime"
+	"github.com/accord-project/accord/internal/servertune"
 	"github.com/accord-project/accord/internal/testdb"
 	"github.com/accord-project/accord/internal/testserver"
 )
@@ -50,6 +52,8 @@ func BenchmarkAuditedRead(b *testing.B) {
 	// C program, for the same reason). "accord-nethttp" drives the same
 	// server through net/http's client, whose connection pool and
 	// per-request goroutines took a third of a core at this rate.
+	// The garbage collector as accord serve sets it.
+	servertune.Apply(os.Getenv)
 	for _, gen := range []string{"accord", "accord-nethttp"} {
 		b.Run(gen, func(b *testing.B) {
 			srv := testserver.Start(b, testdb.SQLite(b))
