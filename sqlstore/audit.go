@@ -270,11 +270,21 @@ func (a *auditLog) appendLocked(ctx context.Context, tx *Tx, entries []accord.Au
 // in 100 at a time.
 func (a *auditLog) insertEntries(ctx context.Context, tx *Tx, entries []accord.AuditEntry, leaves [][]byte) error {
 	if a.db.engine == SQLite {
-		for i := range entries {
-			e := &entries[i]
-			if _, err := tx.ExecContext(ctx, hqAuditRow, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i]); err != nil {
+		args := make([]any, 0, 6*auditRowsPerInsert)
+		for start := 0; start < len(entries); {
+			q, n := hqAuditRow, 1
+			if len(entries)-start >= auditRowsPerInsert {
+				q, n = hqAuditRows, auditRowsPerInsert
+			}
+			args = args[:0]
+			for i := start; i < start+n; i++ {
+				e := &entries[i]
+				args = append(args, e.Index, us(e.Time), string(e.Kind), e.ActorID, e.ClientID, leaves[i])
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("inserting audit entry: %w", err)
 			}
+			start += n
 		}
 		return nil
 	}
@@ -653,5 +663,13 @@ var hqAudit0 = hot(`INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2,
 var hqAudit1 = hot(`UPDATE audit_head SET size = $1 WHERE id = 1`)
 
 var hqAuditRow = hot(`INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) VALUES (?, ?, ?, ?, ?, ?)`)
+
+// auditRowsPerInsert is how many entries one SQLite insert takes when a
+// batch has that many left: one statement run instead of sixteen saves
+// database/sql's and the virtual machine's cost per call.
+const auditRowsPerInsert = 16
+
+var hqAuditRows = hot(`INSERT INTO audit_entries (idx, time, kind, actor_id, client_id, leaf) VALUES ` +
+	strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?), `, auditRowsPerInsert), ", "))
 
 var hqAuditHead = hot(`SELECT size FROM audit_head WHERE id = 1`)
