@@ -111,6 +111,18 @@ func (r *Runner) Run(ctx context.Context) {
 		r.factsLoop(ctx)
 	}()
 	defer func() { <-factsDone }()
+	keysDone := make(chan struct{})
+	go func() {
+		// Once a start: duplicate search's keys, when the code computes
+		// them otherwise than the stored ones were.
+		defer close(keysDone)
+		if n, err := r.DB.RefreshMatchKeys(ctx); err != nil && ctx.Err() == nil {
+			r.logger().Error("refreshing duplicate-search keys", "err", err)
+		} else if n > 0 {
+			r.logger().Info("duplicate-search keys refreshed", "clients", n)
+		}
+	}()
+	defer func() { <-keysDone }()
 	var detected time.Time
 	for {
 		if time.Since(detected) >= detectEvery {

@@ -102,6 +102,94 @@ func (db *DB) indexClient(ctx context.Context, tx *Tx, c *accord.Client) error {
 	return nil
 }
 
+// matchKeysMeta is the meta row holding the match.KeysVersion the stored
+// blocking keys were computed with; absent, version 1 (the only version
+// before it was recorded).
+const matchKeysMeta = "match_keys_version"
+
+// RefreshMatchKeys adds to every client the blocking keys of the current
+// match.KeysVersion, when the stored keys were computed by another version,
+// and returns how many clients it went through (0 when they were current).
+// It works in transactions of 1,000 clients, so intake goes on meanwhile
+// (a client not yet reached is found by its old keys), and records the
+// version last: a refresh cut short starts again at the next start.
+//
+// Keys are added, never replaced: a survivor of a merge holds the keys of
+// the duplicates merged into it, whose names and birth dates were wiped at
+// the merge and cannot be recomputed, so a search by the spelling they were
+// registered under finds the survivor only through those. Old keys that no
+// query of the new version produces cost a little space and nothing else.
+func (db *DB) RefreshMatchKeys(ctx context.Context) (n int, err error) {
+	defer accord.Wrap(&err, "RefreshMatchKeys")
+	stored := 1
+	var v string
+	switch err := db.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = $1`, matchKeysMeta).Scan(&v); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, err
+	default:
+		if stored, err = strconv.Atoi(v); err != nil {
+			stored = 0 // not a version this code wrote: recompute
+		}
+	}
+	if stored == match.KeysVersion {
+		return 0, nil
+	}
+	key, err := db.matchKey(ctx, db.write)
+	if err != nil {
+		return 0, err
+	}
+	const batch = 1000
+	for after := ""; ; {
+		tx, err := db.begin(ctx)
+		if err != nil {
+			return n, err
+		}
+		var clients []accord.Client
+		err = func() error {
+			rows, err := tx.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id > $1 AND erased_at IS NULL AND merged_into = ''
+				ORDER BY id LIMIT $2`, after, batch)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var c accord.Client
+				if err := scanClient(rows, &c); err != nil {
+					return err
+				}
+				clients = append(clients, c)
+			}
+			return rows.Err()
+		}()
+		for i := range clients {
+			if err != nil {
+				break
+			}
+			for _, k := range hashKeys(key, match.Keys(match.FromClient(&clients[i]))) {
+				if _, err = tx.ExecContext(ctx, `INSERT INTO client_match_keys (key, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, clients[i].ID); err != nil {
+					break
+				}
+			}
+		}
+		if err == nil {
+			err = tx.commit(ctx)
+		}
+		if err != nil {
+			tx.Rollback()
+			return n, err
+		}
+		n += len(clients)
+		if len(clients) < batch {
+			break
+		}
+		after = clients[len(clients)-1].ID
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		matchKeysMeta, strconv.Itoa(match.KeysVersion))
+	return n, err
+}
+
 // MatchCandidates returns the clients sharing a blocking key with p (not
 // erased, not merged), at most limit: those sharing the most keys first
 // (ties by id), so that where a common name's key is shared by more clients

@@ -50,3 +50,75 @@ func TestMatchCandidatesKeepsTheBestSharers(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshMatchKeys: when the stored keys were computed by another
+// version of match.Keys, the next refresh gives every client the current
+// version's keys, keeps the keys a survivor inherited from the duplicates
+// merged into it (their own fields are wiped and cannot be recomputed),
+// and records the version, so the refresh after it does nothing.
+func TestRefreshMatchKeys(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		mk := func(given, family, birth string) *accord.Client {
+			t.Helper()
+			c := &accord.Client{GivenName: given, FamilyName: family, BirthDate: birth, Gender: accord.GenderWoman, PreferredLanguage: "fa"}
+			if err := fx.db.CreateClient(ctx, fx.actor(), c); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		zahra := mk("Zahra", "Ahmadi", "1991-06-02")
+		survivor := mk("Fatemeh", "Rezaei", "1985-11-20")
+		dup := mk("Fatima", "Rezai", "1985-11-20")
+		if err := fx.db.MergeClients(ctx, fx.actor(), survivor.ID, dup.ID); err != nil {
+			t.Fatal(err)
+		}
+		found := func(p match.Person, id string) bool {
+			t.Helper()
+			got, err := fx.db.MatchCandidates(ctx, p, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range got {
+				if c.ID == id {
+					return true
+				}
+			}
+			return false
+		}
+		zq := match.Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "1991-06-02"}
+		dq := match.Person{GivenName: "Fatima", FamilyName: "Rezai"} // the duplicate's spelling, no date
+		if n, err := fx.db.RefreshMatchKeys(ctx); err != nil || n != 0 {
+			t.Fatalf("refresh with current keys = %d, %v; want 0, nil", n, err)
+		}
+		// Keys computed by an older version: none of Zahra's match today's.
+		raw := rawDB(t, fx)
+		for _, q := range []string{
+			`DELETE FROM client_match_keys WHERE client_id = '` + zahra.ID + `'`,
+			`INSERT INTO meta (key, value) VALUES ('match_keys_version', '0') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if found(zq, zahra.ID) {
+			t.Fatal("set-up: Zahra is found without keys")
+		}
+		n, err := fx.db.RefreshMatchKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 2 {
+			t.Errorf("refresh went through %d clients, want every client not merged or erased", n)
+		}
+		if !found(zq, zahra.ID) {
+			t.Error("after the refresh Zahra is not found by her own name and birth date")
+		}
+		if !found(dq, survivor.ID) {
+			t.Error("after the refresh the survivor is no longer found by the merged duplicate's spelling")
+		}
+		if n, err := fx.db.RefreshMatchKeys(ctx); err != nil || n != 0 {
+			t.Errorf("second refresh = %d, %v; want 0, nil (the version is recorded)", n, err)
+		}
+	})
+}
