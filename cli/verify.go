@@ -45,7 +45,8 @@ func runAuditVerify(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("reading the log's public key (give --key or --keys): %w", err)
 		}
 		vkey = strings.TrimSpace(string(b))
-	case isFile(vkey):
+	case !strings.Contains(vkey, "+"):
+		// A verifier key is name+hash+key: anything else names a file.
 		b, err := os.ReadFile(vkey)
 		if err != nil {
 			return fmt.Errorf("reading the log's public key: %w", err)
@@ -158,10 +159,4 @@ func checkWitnessed(ctx context.Context, db *sqlstore.DB, log, witness note.Veri
 			c.Size, witness.Name(), co.Size, got[0].Time.Format(time.RFC3339))
 	}
 	return "", fmt.Errorf("the latest checkpoint (%d entries) is not cosigned by witness %s, nor is any earlier one", c.Size, witness.Name())
-}
-
-// isFile reports whether path names a regular file.
-func isFile(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
 }

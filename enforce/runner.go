@@ -116,9 +116,10 @@ func (r *Runner) Run(ctx context.Context) {
 		// Once a start: duplicate search's keys, when the code computes
 		// them otherwise than the stored ones were.
 		defer close(keysDone)
-		if n, err := r.DB.RefreshMatchKeys(ctx); err != nil && ctx.Err() == nil {
-			r.logger().Error("refreshing duplicate-search keys", "err", err)
-		} else if n > 0 {
+		switch n, err := r.DB.RefreshMatchKeys(ctx); {
+		case err != nil && ctx.Err() == nil:
+			r.logger().Error("refreshing duplicate-search keys", "err", err, "clients_done", n)
+		case err == nil && n > 0:
 			r.logger().Info("duplicate-search keys refreshed", "clients", n)
 		}
 	}()

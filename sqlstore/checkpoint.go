@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -27,14 +28,15 @@ const checkpointEvery = 100 * time.Millisecond
 // right after the writer's own checkpoint. With it off, the log grew as
 // large as everything written.
 type walCheckpointer struct {
-	conn *sql.DB
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	conn   *sql.DB
+	logger *slog.Logger
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
-func startCheckpointer(conn *sql.DB) *walCheckpointer {
-	c := &walCheckpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+func startCheckpointer(conn *sql.DB, logger *slog.Logger) *walCheckpointer {
+	c := &walCheckpointer{conn: conn, logger: logger, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -43,6 +45,7 @@ func (c *walCheckpointer) run() {
 	defer close(c.done)
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
+	var logged time.Time
 	for {
 		select {
 		case <-c.stop:
@@ -52,7 +55,12 @@ func (c *walCheckpointer) run() {
 		// PASSIVE never waits for readers or the writer: it copies what
 		// no reader still needs, and the rest next time. With nothing
 		// new in the log it only reads the log's header.
-		c.checkpoint(context.Background())
+		// A failure (a full disk, an I/O error) is said once a minute at
+		// most; the writer's own checkpoint still runs.
+		if err := c.checkpoint(context.Background()); err != nil && time.Since(logged) > time.Minute {
+			logged = time.Now()
+			c.logger.Error("checkpointing the write-ahead log", "err", err)
+		}
 	}
 }
 

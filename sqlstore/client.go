@@ -205,13 +205,17 @@ var (
 // entry, to be appended with it.
 func eraseClient(ctx context.Context, tx *Tx, e accord.AuditEntry) error {
 	clientID := e.ClientID
+	// The row first: on PostgreSQL that locks it before anything of the
+	// client's is deleted, so that a concurrent refresh of search keys
+	// (RefreshMatchKeys, which reads clients FOR SHARE) either finishes
+	// before the erasure deletes its keys or sees the client erased.
+	if _, err := tx.ExecContext(ctx, qEraseClientRow, us(tx.now), clientID); err != nil {
+		return err
+	}
 	for _, q := range qEraseClient {
 		if _, err := tx.ExecContext(ctx, q, clientID); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, qEraseClientRow, us(tx.now), clientID); err != nil {
-		return err
 	}
 	if err := tx.policyChanged(ctx, "client_erased", clientID); err != nil {
 		return err

@@ -122,7 +122,7 @@ func Open(ctx context.Context, dsn string, opts Options) (_ *DB, err error) {
 		if db.write, db.read, ckpt, err = openSQLite(dsn); err != nil {
 			return nil, err
 		}
-		db.ckpt = startCheckpointer(ckpt)
+		db.ckpt = startCheckpointer(ckpt, db.logger)
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()

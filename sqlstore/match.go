@@ -147,8 +147,13 @@ func (db *DB) RefreshMatchKeys(ctx context.Context) (n int, err error) {
 		}
 		var clients []accord.Client
 		err = func() error {
-			rows, err := tx.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id > $1 AND erased_at IS NULL AND merged_into = ''
-				ORDER BY id LIMIT $2`, after, batch)
+			q := `SELECT ` + clientColumns + ` FROM clients WHERE id > $1 AND erased_at IS NULL AND merged_into = '' ORDER BY id LIMIT $2`
+			if db.engine == Postgres {
+				// Erasures and merges lock the row first: no key is added
+				// for a client erased or merged meanwhile.
+				q += ` FOR SHARE`
+			}
+			rows, err := tx.QueryContext(ctx, q, after, batch)
 			if err != nil {
 				return err
 			}

@@ -69,7 +69,7 @@ func TestRefreshMatchKeys(t *testing.T) {
 		}
 		zahra := mk("Zahra", "Ahmadi", "1991-06-02")
 		survivor := mk("Fatemeh", "Rezaei", "1985-11-20")
-		dup := mk("Fatima", "Rezai", "1985-11-20")
+		dup := mk("Maryam", "Karimi", "1985-11-20") // registered under another name
 		if err := fx.db.MergeClients(ctx, fx.actor(), survivor.ID, dup.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestRefreshMatchKeys(t *testing.T) {
 			return false
 		}
 		zq := match.Person{GivenName: "Zahra", FamilyName: "Ahmadi", BirthDate: "1991-06-02"}
-		dq := match.Person{GivenName: "Fatima", FamilyName: "Rezai"} // the duplicate's spelling, no date
+		dq := match.Person{GivenName: "Maryam", FamilyName: "Karimi"} // the duplicate's name, no date
 		if n, err := fx.db.RefreshMatchKeys(ctx); err != nil || n != 0 {
 			t.Fatalf("refresh with current keys = %d, %v; want 0, nil", n, err)
 		}
@@ -103,6 +103,9 @@ func TestRefreshMatchKeys(t *testing.T) {
 		}
 		if found(zq, zahra.ID) {
 			t.Fatal("set-up: Zahra is found without keys")
+		}
+		if !found(dq, survivor.ID) {
+			t.Fatal("set-up: the survivor is not found by the merged duplicate's name")
 		}
 		n, err := fx.db.RefreshMatchKeys(ctx)
 		if err != nil {

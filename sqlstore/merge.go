@@ -69,6 +69,13 @@ func (db *DB) MergeClients(ctx context.Context, actor accord.Actor, survivor, du
 		return err
 	}
 	defer tx.Rollback()
+	// Lock both rows before anything moves (on PostgreSQL; SQLite has one
+	// writer): a concurrent refresh of search keys reads clients FOR
+	// SHARE, so it either finishes before the duplicate's keys move to the
+	// survivor or sees the duplicate merged.
+	if _, err := tx.ExecContext(ctx, `UPDATE clients SET version = version WHERE id IN ($1, $2)`, survivor, duplicate); err != nil {
+		return err
+	}
 	if _, err := findClientTx(ctx, tx, survivor); err != nil {
 		return err
 	}

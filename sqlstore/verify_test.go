@@ -22,16 +22,24 @@ const verifyLogSize = 20_000
 // appendEntries appends entries [from, to) of benchEntry to db.
 func appendEntries(t *testing.T, db *sqlstore.DB, from, to int) {
 	t.Helper()
+	if err := tryAppendEntries(db, from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tryAppendEntries is appendEntries for other goroutines than the test's.
+func tryAppendEntries(db *sqlstore.DB, from, to int) error {
 	batch := make([]accord.AuditEntry, 0, 1000)
 	for i := from; i < to; i++ {
 		batch = append(batch, benchEntry(i))
 		if len(batch) == cap(batch) || i == to-1 {
 			if err := db.AppendAudit(context.Background(), batch...); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			batch = batch[:0]
 		}
 	}
+	return nil
 }
 
 // TestVerifyAuditTampering tampers with entries read by each of verify's

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -52,10 +53,18 @@ func BenchmarkAuditedRead(b *testing.B) {
 	// C program, for the same reason). "accord-nethttp" drives the same
 	// server through net/http's client, whose connection pool and
 	// per-request goroutines took a third of a core at this rate.
-	// The garbage collector as accord serve sets it.
-	servertune.Apply(os.Getenv)
 	for _, gen := range []string{"accord", "accord-nethttp"} {
 		b.Run(gen, func(b *testing.B) {
+			// The garbage collector as accord serve sets it (the baseline
+			// keeps Go's default).
+			gc := debug.SetGCPercent(-1) // reads it (and turns the collector off until the next line)
+			debug.SetGCPercent(gc)
+			limit := debug.SetMemoryLimit(-1) // only reads it
+			defer func() {
+				debug.SetGCPercent(gc)
+				debug.SetMemoryLimit(limit)
+			}()
+			servertune.Apply(os.Getenv)
 			srv := testserver.Start(b, testdb.SQLite(b))
 			// A clinic navigator reading the clinic's own clients:
 			// demographics and contact are both permitted, so each read

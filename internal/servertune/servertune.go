@@ -2,7 +2,10 @@
 package servertune
 
 import (
+	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
 )
 
 const (
@@ -15,21 +18,40 @@ const (
 	GCPercent = 400
 	// MemoryLimit is the soft limit the collector keeps the heap under,
 	// collecting sooner as it nears it: GCPercent's headroom is taken only
-	// while there is room for it.
+	// while there is room for it. In a container allowed less memory, the
+	// limit is three quarters of what it is allowed (cgroup v2
+	// memory.max), so that the headroom never gets the process killed.
 	MemoryLimit = 4 << 30
 )
+
+// cgroupMemoryMax is where cgroup v2 tells a process the memory it may use.
+var cgroupMemoryMax = "/sys/fs/cgroup/memory.max"
 
 // Apply sets GCPercent and MemoryLimit, each unless the operator chose
 // otherwise in the environment (GOGC, GOMEMLIMIT: the runtime has read
 // them already), and reports what the collector now runs with.
-func Apply(getenv func(string) string) (gcPercent int, memoryLimit int64) {
+func Apply(getenv func(string) string) (gcPercent int, memLimit int64) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(GCPercent)
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(MemoryLimit)
+		debug.SetMemoryLimit(memoryLimit(cgroupMemoryMax))
 	}
 	gcPercent = debug.SetGCPercent(-1)
 	debug.SetGCPercent(gcPercent)
 	return gcPercent, debug.SetMemoryLimit(-1)
+}
+
+// memoryLimit is MemoryLimit, or three quarters of the cgroup's memory.max
+// read from path when that is less.
+func memoryLimit(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return MemoryLimit
+	}
+	max, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64) // "max": no limit
+	if err != nil || max <= 0 {
+		return MemoryLimit
+	}
+	return min(MemoryLimit, max/4*3)
 }

@@ -1,6 +1,8 @@
 package servertune
 
 import (
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"testing"
 )
@@ -8,6 +10,7 @@ import (
 // TestApply: the server's settings, unless the operator set the runtime's
 // own variables, which then win.
 func TestApply(t *testing.T) {
+	cgroupMemoryMax = filepath.Join(t.TempDir(), "none") // not in a container
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	for _, tc := range []struct {
@@ -28,6 +31,35 @@ func TestApply(t *testing.T) {
 			gc, limit := Apply(func(k string) string { return tc.env[k] })
 			if gc != tc.gc || limit != tc.limit {
 				t.Errorf("Apply = GOGC %d, limit %d; want %d, %d", gc, limit, tc.gc, tc.limit)
+			}
+		})
+	}
+}
+
+// TestMemoryLimit: in a container allowed less memory than MemoryLimit, the
+// limit leaves a quarter of it free; otherwise it is MemoryLimit.
+func TestMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, file string
+		want       int64
+	}{
+		{"no cgroup file", "", MemoryLimit},
+		{"no limit", "max\n", MemoryLimit},
+		{"2 GiB container", "2147483648\n", 3 << 29},
+		{"64 GiB container", "68719476736\n", MemoryLimit},
+		{"unreadable value", "lots\n", MemoryLimit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "absent")
+			if tc.file != "" {
+				path = filepath.Join(dir, tc.name)
+				if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := memoryLimit(path); got != tc.want {
+				t.Errorf("memoryLimit(%q) = %d, want %d", tc.file, got, tc.want)
 			}
 		})
 	}
