@@ -94,6 +94,11 @@ func (db *DB) indexClient(ctx context.Context, tx *Tx, c *accord.Client) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM client_match_keys WHERE client_id = $1`, c.ID); err != nil {
 		return err
 	}
+	return addMatchKeys(ctx, tx, key, c)
+}
+
+// addMatchKeys stores c's blocking keys, hashed with key, beside any it has.
+func addMatchKeys(ctx context.Context, tx *Tx, key []byte, c *accord.Client) error {
 	for _, k := range hashKeys(key, match.Keys(match.FromClient(c))) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO client_match_keys (key, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, c.ID); err != nil {
 			return err
@@ -167,15 +172,8 @@ func (db *DB) RefreshMatchKeys(ctx context.Context) (n int, err error) {
 			}
 			return rows.Err()
 		}()
-		for i := range clients {
-			if err != nil {
-				break
-			}
-			for _, k := range hashKeys(key, match.Keys(match.FromClient(&clients[i]))) {
-				if _, err = tx.ExecContext(ctx, `INSERT INTO client_match_keys (key, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, clients[i].ID); err != nil {
-					break
-				}
-			}
+		for i := 0; err == nil && i < len(clients); i++ {
+			err = addMatchKeys(ctx, tx, key, &clients[i])
 		}
 		if err == nil {
 			err = tx.commit(ctx)

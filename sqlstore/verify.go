@@ -327,25 +327,13 @@ func columnsAtHead(leaf []byte, us int64, kind, actor, client string) bool {
 	if rest, ok = headString(rest, `,"kind":"`, kind); !ok {
 		return false
 	}
-	// An empty actor or client is absent from the leaf: confirm that it
-	// is absent from all that follows, not merely from its place.
-	if actor == "" {
-		ok = !bytes.Contains(rest, keyActor)
-	} else {
-		rest, ok = headString(rest, `,"actor":"`, actor)
-	}
-	if !ok {
+	if rest, ok = omittable(rest, `,"actor":"`, keyActor, actor); !ok {
 		return false
 	}
 	if _, r, ok := headField(rest, `,"actor_org":"`); ok {
 		rest = r
 	}
-	if client == "" {
-		ok = !bytes.Contains(rest, keyClient)
-	} else {
-		_, ok = headString(rest, `,"client":"`, client)
-	}
-	if !ok {
+	if _, ok = omittable(rest, `,"client":"`, keyClient, client); !ok {
 		return false
 	}
 	got, ok := rfc3339Micro(tv)
@@ -364,6 +352,16 @@ func headField(b []byte, key string) (value, rest []byte, ok bool) {
 		return nil, b, false
 	}
 	return b[:i], b[i+1:], true
+}
+
+// omittable is headString for a field EncodeLeaf leaves out when empty:
+// when want is empty, the field (needle) must be absent from all that
+// follows, not merely from its place.
+func omittable(b []byte, key string, needle []byte, want string) (rest []byte, ok bool) {
+	if want == "" {
+		return b, !bytes.Contains(b, needle)
+	}
+	return headString(b, key, want)
 }
 
 // headString is headField for a field whose value must be want.
