@@ -43,13 +43,19 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]accord.Client{}
-	var mc []match.Candidate
-	for _, cl := range cands {
-		byID[cl.ID] = cl
-		mc = append(mc, match.Candidate{ID: cl.ID, Person: match.FromClient(&cl)})
+	ranked := match.Likely(p, cands, 20)
+	ids := make([]string, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.ID
 	}
-	ranked := match.Likely(p, mc, 20)
+	shown, err := s.db.ClientsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]accord.Client, len(shown))
+	for _, cl := range shown {
+		byID[cl.ID] = cl
+	}
 	d, err := s.decider(ctx, c)
 	if err != nil {
 		return nil, err
@@ -57,7 +63,10 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 	d.action = "intake.match"
 	out := &Duplicates{}
 	for _, r := range ranked {
-		cl := byID[r.ID]
+		cl, ok := byID[r.ID]
+		if !ok {
+			continue // erased or merged since the search
+		}
 		if d.decide(ctx, c.Actor(), cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose).Decision.Permitted() {
 			// Demographics only: contact details are their own decision,
 			// made when the client is read.

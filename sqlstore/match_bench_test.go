@@ -166,13 +166,16 @@ func BenchmarkDuplicateSearch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		mc := make([]match.Candidate, len(cands))
-		for j := range cands {
-			mc[j] = match.Candidate{ID: cands[j].ID, Person: match.FromClient(&cands[j])}
-		}
 		hit := false
-		for _, r := range match.Likely(q, mc, 20) {
+		ranked := match.Likely(q, cands, 20)
+		ids := make([]string, len(ranked))
+		for j, r := range ranked {
+			ids[j] = r.ID
 			hit = hit || r.ID == truth[i%len(queries)]
+		}
+		// Intake then reads the records of those shown.
+		if _, err := db.ClientsByID(ctx, ids); err != nil {
+			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t))
 		candidates += len(cands)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/match"
 )
@@ -122,6 +124,67 @@ func TestRefreshMatchKeys(t *testing.T) {
 		}
 		if n, err := fx.db.RefreshMatchKeys(ctx); err != nil || n != 0 {
 			t.Errorf("second refresh = %d, %v; want 0, nil (the version is recorded)", n, err)
+		}
+	})
+}
+
+// TestMatchCandidatesCarryTheComparedFields: a candidate holds what Rank
+// compares (names, birth date, phone, identifiers) as registered, and
+// ClientsByID then reads the records of those shown, in the order asked,
+// leaving out an erased or merged client, an unknown id and a repeat.
+func TestMatchCandidatesCarryTheComparedFields(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		mk := func(given, family string) *accord.Client {
+			t.Helper()
+			c := &accord.Client{GivenName: given, FamilyName: family, BirthDate: "1979-08", Phone: "+33 6 12 34 56 78",
+				Identifiers: []accord.Identifier{{System: "urn:accord:unhcr", Value: "123-45C00012"}},
+				Gender:      accord.GenderNonBinary, PreferredLanguage: "fr", Address: "4 rue des Lilas, Lyon"}
+			if err := fx.db.CreateClient(ctx, fx.actor(), c); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		a, b, erased, merged := mk("Amina", "Diallo"), mk("Aminata", "Diallo"), mk("Awa", "Diallo"), mk("Aminah", "Diallo")
+		if err := fx.db.EraseClient(ctx, fx.actor(), erased.ID, accord.ErasureClientRequest); err != nil {
+			t.Fatal(err)
+		}
+		if err := fx.db.MergeClients(ctx, fx.actor(), a.ID, merged.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := fx.db.MatchCandidates(ctx, match.Person{GivenName: "Amina", FamilyName: "Diallo", BirthDate: "1979"}, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := match.FromClient(a)
+		if len(got) == 0 || got[0].ID != a.ID {
+			t.Fatalf("candidates %+v, want %s first", got, a.ID)
+		}
+		if diff := cmp.Diff(want, got[0].Person); diff != "" {
+			t.Errorf("candidate's fields (-registered +got):\n%s", diff)
+		}
+		for _, c := range got {
+			if c.ID == erased.ID || c.ID == merged.ID {
+				t.Errorf("candidate %s is erased or merged", c.ID)
+			}
+		}
+
+		shown, err := fx.db.ClientsByID(ctx, []string{b.ID, erased.ID, a.ID, "cli_nosuchclient", merged.ID, b.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range shown {
+			ids = append(ids, c.ID)
+		}
+		if diff := cmp.Diff([]string{b.ID, a.ID}, ids); diff != "" {
+			t.Errorf("ClientsByID (-want +got):\n%s", diff)
+		}
+		if len(shown) == 2 && shown[1].Address != a.Address {
+			t.Errorf("ClientsByID read address %q, want the whole record (%q)", shown[1].Address, a.Address)
+		}
+		if _, err := fx.db.ClientsByID(ctx, make([]string, 101)); accord.ErrorCode(err) != accord.EINVALID {
+			t.Errorf("101 ids: %v, want %s", err, accord.EINVALID)
 		}
 	})
 }
