@@ -20,27 +20,8 @@ type ClientView struct {
 // (EDENIED) when the caller may not see the client's demographics.
 func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *ClientView, err error) {
 	defer accord.Wrap(&err, "ReadClient(%s)", clientID)
-	if err := checkPurpose(purpose); err != nil {
-		return nil, err
-	}
-	client, err := s.db.FindClient(ctx, clientID)
+	client, demo, contact, err := s.decideClient(ctx, c, clientID, purpose)
 	if err != nil {
-		return nil, err
-	}
-	d, err := s.decider(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	actor := c.Actor()
-	demo := d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatDemographics, nil, purpose)
-	if !demo.Decision.Permitted() {
-		if err := d.record(ctx, nil); err != nil {
-			return nil, err
-		}
-		return nil, deniedOutsider(demo)
-	}
-	contact := d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatContact, nil, purpose)
-	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
 		return nil, err
 	}
 	v := &ClientView{Client: *client, Shared: []Decided{demo}}
@@ -51,6 +32,37 @@ func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, pu
 		v.Withheld = append(v.Withheld, contact)
 	}
 	return v, nil
+}
+
+// decideClient asks the decision point whether the caller may see the
+// client's demographics and, when so, contact details for purpose, and
+// records the decisions (the demographics' alone when refused: then it
+// returns a *Denied).
+func (s *Service) decideClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *accord.Client, demo, contact Decided, err error) {
+	if err := checkPurpose(purpose); err != nil {
+		return nil, demo, contact, err
+	}
+	client, err := s.db.FindClient(ctx, clientID)
+	if err != nil {
+		return nil, demo, contact, err
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return nil, demo, contact, err
+	}
+	actor := c.Actor()
+	demo = d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatDemographics, nil, purpose)
+	if !demo.Decision.Permitted() {
+		if err := d.record(ctx, nil); err != nil {
+			return nil, demo, contact, err
+		}
+		return nil, demo, contact, deniedOutsider(demo)
+	}
+	contact = d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatContact, nil, purpose)
+	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
+		return nil, demo, contact, err
+	}
+	return client, demo, contact, nil
 }
 
 // SearchResult is one client found by a search, as the caller may see them.
@@ -107,6 +119,30 @@ func (s *Service) CreateClient(ctx context.Context, c *Caller, cl *accord.Client
 	}
 	cl.ID, cl.HomeOrganizationID = "", c.Staff.OrganizationID
 	return s.db.CreateClient(ctx, c.Actor(), cl)
+}
+
+// UpdateClient changes a client's details, as change edits them, when the
+// stored version is version (else EPRECONDITION). The client's record is
+// held by the organisation that registered them, so only its client-facing
+// staff change it, and only when they may see both the demographics and
+// the contact details the form shows for purpose (each decision recorded).
+func (s *Service) UpdateClient(ctx context.Context, c *Caller, clientID string, version int, change func(*accord.Client) error,
+	purpose accord.Purpose) (_ *accord.Client, err error) {
+	defer accord.Wrap(&err, "UpdateClient(%s)", clientID)
+	if err := c.require(clientFacing...); err != nil {
+		return nil, err
+	}
+	client, _, contact, err := s.decideClient(ctx, c, clientID, purpose)
+	if err != nil {
+		return nil, err
+	}
+	if !contact.Decision.Permitted() {
+		return nil, deniedOutsider(contact)
+	}
+	if client.HomeOrganizationID != c.Staff.OrganizationID {
+		return nil, accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered the client can change their details")
+	}
+	return s.db.UpdateClient(ctx, c.Actor(), clientID, version, change)
 }
 
 // RecordsView is a client's records the caller may see, and the decisions

@@ -319,6 +319,96 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, c *enforce
 	return nil
 }
 
+// clientPatch is a change to a client's details: each field given
+// replaces the stored one ("" clears a text, [] a list); fields left out
+// stay as they are.
+type clientPatch struct {
+	GivenName         *string              `json:"given_name"`
+	FamilyName        *string              `json:"family_name"`
+	BirthDate         *string              `json:"birth_date"`
+	Gender            *accord.Gender       `json:"gender"`
+	GenderText        *string              `json:"gender_text"`
+	PreferredLanguage *string              `json:"preferred_language"`
+	Languages         *[]string            `json:"languages"`
+	InterpreterNeeded *bool                `json:"interpreter_needed"`
+	InterpreterUsed   *bool                `json:"interpreter_used"`
+	Disabilities      *[]accord.Disability `json:"disabilities"`
+	Identifiers       *[]accord.Identifier `json:"identifiers"`
+	Phone             *string              `json:"phone"`
+	Email             *string              `json:"email"`
+	Address           *string              `json:"address"`
+	Area              *string              `json:"area"`
+}
+
+// apply edits c as the patch says; it reports whether anything was given.
+func (in *clientPatch) apply(c *accord.Client) bool {
+	given := false
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst, given = *v, true
+		}
+	}
+	set(&c.GivenName, in.GivenName)
+	set(&c.FamilyName, in.FamilyName)
+	set(&c.BirthDate, in.BirthDate)
+	set(&c.GenderText, in.GenderText)
+	set(&c.PreferredLanguage, in.PreferredLanguage)
+	set(&c.Phone, in.Phone)
+	set(&c.Email, in.Email)
+	set(&c.Address, in.Address)
+	set(&c.Area, in.Area)
+	if in.Gender != nil {
+		c.Gender, given = *in.Gender, true
+		if c.Gender != accord.GenderSelfDescribed && in.GenderText == nil {
+			c.GenderText = "" // the words went with the answer they described
+		}
+	}
+	if in.InterpreterNeeded != nil {
+		c.InterpreterNeeded, given = *in.InterpreterNeeded, true
+	}
+	if in.InterpreterUsed != nil {
+		c.InterpreterUsed, given = *in.InterpreterUsed, true
+	}
+	if in.Languages != nil {
+		c.Languages, given = *in.Languages, true
+	}
+	if in.Disabilities != nil {
+		c.Disabilities, given = *in.Disabilities, true
+	}
+	if in.Identifiers != nil {
+		c.Identifiers, given = *in.Identifiers, true
+	}
+	return given
+}
+
+func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	purpose, err := purposeOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	var in clientPatch
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	if !in.apply(&accord.Client{}) {
+		return accord.Errorf(accord.EINVALID, "the request changes nothing; send the fields to change")
+	}
+	cl, err := s.svc.UpdateClient(r.Context(), c, r.PathValue("id"), v, func(cl *accord.Client) error {
+		in.apply(cl)
+		return nil
+	}, purpose)
+	if err != nil {
+		return err
+	}
+	etag(w, cl.Version)
+	writeJSON(w, http.StatusOK, cl)
+	return nil
+}
+
 func (s *Server) getClient(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	purpose, err := purposeOf(r)
 	if err != nil {

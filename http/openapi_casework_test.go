@@ -100,6 +100,49 @@ func caseworkCalls(srv *testserver.Server) []apiCall {
 		{op: "POST /api/v1/intake/matches", note: "privacy officer", path: "/api/v1/intake/matches", user: "p.nowak", purpose: coc,
 			body: `{"given_name": "Samira"}`, want: 403, code: forbidden},
 
+		// Changing a client's details: Samira has a new phone and also speaks French.
+		{op: "PATCH /api/v1/clients/{id}", note: "no If-Match", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc,
+			body: `{"phone": "+44 7700 900555"}`, want: 428, code: required},
+		{op: "PATCH /api/v1/clients/{id}", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc, header: ifMatch(`"1"`),
+			body: `{"phone": "+44 7700 900555", "languages": ["fr"]}`, want: 200, saveETag: "samiraTag", check: func(t *testing.T, a *answer) {
+				if a.Header.Get("ETag") != `"2"` || a.field("phone") != "+44 7700 900555" || fmt.Sprint(a.field("languages")) != "[fr]" {
+					t.Errorf("want version 2 with the new phone and languages:\n%s", a.Body)
+				}
+				if a.field("address") != "4 Mill Lane, RV2 3BB" || a.field("given_name") != "Samira" || a.field("interpreter_needed") != true {
+					t.Errorf("fields not in the change were changed:\n%s", a.Body)
+				}
+			}},
+		{op: "POST /api/v1/intake/matches", note: "by the new phone", path: "/api/v1/intake/matches", user: "amina.navigator", purpose: coc, want: 200,
+			body: `{"given_name": "Samira", "phone": "07700 900555"}`,
+			check: func(t *testing.T, a *answer) {
+				likely := list(a.field("likely"))
+				if len(likely) == 0 || obj(obj(likely[0])["client"])["id"] != a.vars["samira"] {
+					t.Fatalf("intake does not find Samira by her new phone:\n%s", a.Body)
+				}
+			}},
+		{op: "PATCH /api/v1/clients/{id}", note: "stale version", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc,
+			header: ifMatch(`"1"`), body: `{"phone": "+44 7700 900999"}`, want: 412, code: stale},
+		{op: "PATCH /api/v1/clients/{id}", note: "nothing to change", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc,
+			header: ifMatch("$samiraTag"), body: `{}`, want: 400, code: invalid},
+		{op: "PATCH /api/v1/clients/{id}", note: "unknown field", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc,
+			header: ifMatch("$samiraTag"), body: `{"home_organization_id": "$legalAid"}`, want: 400, code: invalid, docRejects: true},
+		{op: "PATCH /api/v1/clients/{id}", note: "not a real date", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc,
+			header: ifMatch("$samiraTag"), body: `{"birth_date": "1988-13"}`, want: 400, code: invalid, check: wantField("birth_date")},
+		{op: "PATCH /api/v1/clients/{id}", note: "another organisation", path: "/api/v1/clients/$samira", user: "f.rahimi", purpose: legalAid,
+			header: ifMatch("$samiraTag"), body: `{"phone": "+44 7700 900999"}`, want: 403, code: forbidden},
+		{op: "PATCH /api/v1/clients/{id}", note: "privacy officer", path: "/api/v1/clients/$samira", user: "p.nowak", purpose: coc,
+			header: ifMatch("$samiraTag"), body: `{"phone": "+44 7700 900999"}`, want: 403, code: forbidden},
+		{op: "PATCH /api/v1/clients/{id}", note: "police supervisor", path: "/api/v1/clients/$samira", user: "g.fraser", purpose: hlegal,
+			header: ifMatch("$samiraTag"), body: `{"phone": "+44 7700 900999"}`, want: 403, code: denied, check: outsiderRefusal(srv, accord.ReasonNoAgreement)},
+		{op: "PATCH /api/v1/clients/{id}", path: "/api/v1/clients/${no:cli}", user: "amina.navigator", purpose: coc,
+			header: ifMatch("$samiraTag"), body: `{"phone": "+44 7700 900999"}`, want: 404, code: notFound},
+		{op: "GET /api/v1/clients/{id}", note: "after the change", path: "/api/v1/clients/$samira", user: "amina.navigator", purpose: coc, want: 200,
+			check: func(t *testing.T, a *answer) {
+				if a.Header.Get("ETag") != `"2"` || a.field("client.phone") != "+44 7700 900555" {
+					t.Errorf("the refused changes changed Samira:\n%s", a.Body)
+				}
+			}},
+
 		// Merging a duplicate registration.
 		{op: "POST /api/v1/clients", note: "Yusuf", path: "/api/v1/clients", user: "amina.navigator", purpose: coc, want: 201, save: map[string]string{"yusuf": "id"},
 			body: `{"given_name": "Yusuf", "family_name": "Haidari", "birth_date": "1979-11-02", "preferred_language": "fa-AF"}`},

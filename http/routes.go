@@ -76,6 +76,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/clients", s.authed(s.searchClients)},
 		{"POST", "/api/v1/clients", s.authed(s.createClient)},
 		{"GET", "/api/v1/clients/{id}", s.authed(s.getClient)},
+		{"PATCH", "/api/v1/clients/{id}", s.authed(s.updateClient)},
 		{"GET", "/api/v1/clients/{id}/records", s.authed(s.listRecords)},
 		{"POST", "/api/v1/clients/{id}/records", s.authed(s.createRecord)},
 		{"GET", "/api/v1/clients/{id}/consents", s.authed(s.listConsents)},

@@ -34,6 +34,8 @@ func (s *Server) clientPages() []route {
 		{"POST", "/clients/new", s.page(s.clientNewSubmit)},
 		{"POST", "/clients/new/matches", s.page(s.clientMatches)},
 		{"GET", "/clients/{id}", s.page(s.clientProfilePage)},
+		{"GET", "/clients/{id}/edit", s.page(s.clientEditPage)},
+		{"POST", "/clients/{id}/edit", s.page(s.clientEditSubmit)},
 		{"GET", "/clients/{id}/records/new", s.page(s.clientRecordPage)},
 		{"POST", "/clients/{id}/records", s.page(s.clientRecordSubmit)},
 		{"POST", "/clients/{id}/care-team", s.page(s.clientCareTeamSubmit)},

@@ -44,6 +44,7 @@ type clientProfileData struct {
 	ConsentsOther   int
 	CanAct          bool // the caller works with clients (consent, screening, records)
 	CanReport       bool // the caller may produce the client's access report
+	CanEdit         bool // the caller may change the client's details
 	Clinician       bool
 	Writable        []accord.Category
 	Colleagues      []option
@@ -177,6 +178,7 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 		}
 	}
 	d.ContactWithheld = s.clientWithheldOf(p, cv.Withheld, orgs, d.Clinician)
+	d.CanEdit = clientEditable(c, cv)
 
 	names := s.clientStaffNames(r, c)
 	writable := clientWritable(roles)

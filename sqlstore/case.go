@@ -18,6 +18,8 @@ func errStale(what string) error {
 		return accord.Errorf(accord.EPRECONDITION, "the task was changed by someone else since you loaded it; reload it and try again")
 	case "referral":
 		return accord.Errorf(accord.EPRECONDITION, "the referral was changed by someone else since you loaded it; reload it and try again")
+	case "client":
+		return accord.Errorf(accord.EPRECONDITION, "the client's details were changed by someone else since you loaded them; reload them and try again")
 	case "action_plan":
 		return accord.Errorf(accord.EPRECONDITION, "the action plan was changed by someone else since you loaded it; reload it and try again")
 	default:

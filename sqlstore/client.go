@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -46,6 +47,70 @@ func (db *DB) CreateClient(ctx context.Context, actor accord.Actor, c *accord.Cl
 	}
 	tx.record(changeEntry(actor, "client.create", c.ID, c.ID))
 	return tx.commit(ctx)
+}
+
+// UpdateClient changes a client's details: change is given the client as
+// stored, at version, and edits it in place; the id, the registering
+// organisation and the creation time stay as they were. The stored version
+// must be version, else EPRECONDITION (someone changed the client since it
+// was read); an erased or merged client is ENOTFOUND. The search keys of
+// the new details replace the client's own (those inherited from merged
+// duplicates are kept) and the change is audited.
+func (db *DB) UpdateClient(ctx context.Context, actor accord.Actor, id string, version int, change func(*accord.Client) error) (_ *accord.Client, err error) {
+	defer accord.Wrap(&err, "UpdateClient(%s)", id)
+	if !accord.ValidID(accord.PrefixClient, id) {
+		return nil, accord.Errorf(accord.ENOTFOUND, "client not found")
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// Lock the row first (PostgreSQL; SQLite has one writer), as erasures
+	// and merges do, so the search keys written below belong to a client
+	// that is still there.
+	if _, err := tx.ExecContext(ctx, `UPDATE clients SET version = version WHERE id = $1`, id); err != nil {
+		return nil, err
+	}
+	old, err := findClientTx(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if old.Version != version {
+		return nil, errStale("client")
+	}
+	c := *old
+	c.Languages, c.Disabilities, c.Identifiers = slices.Clone(old.Languages), slices.Clone(old.Disabilities), slices.Clone(old.Identifiers)
+	if err := change(&c); err != nil {
+		return nil, err
+	}
+	c.ID, c.HomeOrganizationID, c.CreatedAt = old.ID, old.HomeOrganizationID, old.CreatedAt
+	c.UpdatedAt, c.Version = tx.now, old.Version+1
+	if err := c.Validate(tx.now); err != nil {
+		return nil, err
+	}
+	if err := checkArea(ctx, tx, c.Area); err != nil {
+		return nil, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE clients SET given_name = $1, family_name = $2, search_name = $3, birth_date = $4, gender = $5,
+		gender_text = $6, preferred_language = $7, languages = $8, interpreter_needed = $9, interpreter_used = $10, disabilities = $11,
+		identifiers = $12, phone = $13, email = $14, address = $15, area = $16, updated_at = $17, version = $18
+		WHERE id = $19 AND version = $20`,
+		c.GivenName, c.FamilyName, FoldName(c.GivenName+" "+c.FamilyName), c.BirthDate, c.Gender,
+		c.GenderText, c.PreferredLanguage, jsonValue(c.Languages), c.InterpreterNeeded, c.InterpreterUsed, jsonValue(c.Disabilities),
+		jsonValue(c.Identifiers), c.Phone, c.Email, c.Address, c.Area, us(c.UpdatedAt), c.Version,
+		id, version)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, errStale("client")
+	}
+	if err := db.indexClient(ctx, tx, &c); err != nil {
+		return nil, err
+	}
+	tx.record(changeEntry(actor, "client.update", c.ID, c.ID))
+	return &c, tx.commit(ctx)
 }
 
 func insertClient(ctx context.Context, tx *Tx, c *accord.Client) error {

@@ -86,12 +86,14 @@ func hashKeys(key []byte, keys []string) []string {
 	return out
 }
 
+// indexClient replaces c's own blocking keys with those of its current
+// fields, keeping the keys it inherited from duplicates merged into it.
 func (db *DB) indexClient(ctx context.Context, tx *Tx, c *accord.Client) error {
 	key, err := db.matchKey(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM client_match_keys WHERE client_id = $1`, c.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM client_match_keys WHERE client_id = $1 AND NOT inherited`, c.ID); err != nil {
 		return err
 	}
 	return addMatchKeys(ctx, tx, key, c)

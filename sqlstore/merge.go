@@ -165,7 +165,8 @@ func (db *DB) MergeClients(ctx context.Context, actor accord.Actor, survivor, du
 		`UPDATE screenings SET client_id = $1 WHERE client_id = $2`,
 		`INSERT INTO care_team (client_id, staff_id, added_at) SELECT $1, staff_id, added_at FROM care_team WHERE client_id = $2 ON CONFLICT DO NOTHING`,
 		`DELETE FROM care_team WHERE client_id = $2 AND $1 <> ''`,
-		`INSERT INTO client_match_keys (key, client_id) SELECT key, $1 FROM client_match_keys WHERE client_id = $2 ON CONFLICT DO NOTHING`,
+		`INSERT INTO client_match_keys (key, client_id, inherited) SELECT key, $1, TRUE FROM client_match_keys WHERE client_id = $2
+			ON CONFLICT (key, client_id) DO UPDATE SET inherited = TRUE`,
 		`DELETE FROM client_match_keys WHERE client_id = $2 AND $1 <> ''`,
 		`DELETE FROM client_keys WHERE client_id = $2 AND $1 <> ''`,
 	} {
