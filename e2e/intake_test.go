@@ -79,6 +79,18 @@ func TestBrowserIntakeToReferral(t *testing.T) {
 	h.see(nav, "new profile", "The client is registered.", twin.GivenName+" "+twin.FamilyName, "Arabic", "needs an interpreter", clientID)
 	h.shot(nav, "04-registered")
 
+	// She gives a new phone number: change her details; the form opens
+	// filled in with them.
+	h.click(nav, "change the details", `a[href="/clients/`+clientID+`/edit"]`)
+	h.see(nav, "details form", "Change the client's details")
+	if got := h.value(nav, "#f-phone"); got != "+44 7700 900123" {
+		t.Errorf("the form is not filled in with her phone: %q", got)
+	}
+	h.fill(nav, "new phone", map[string]string{"#f-phone": "+44 7700 900456"})
+	h.click(nav, "save the details", `form[action="/clients/`+clientID+`/edit"] button[type=submit]`)
+	h.see(nav, "details saved", "The client's details are saved.", "+44 7700 900456", "needs an interpreter")
+	h.shot(nav, "04b-details-changed")
+
 	// Record a consent: legal aid may see her details, contact details and
 	// screening, for legal aid.
 	h.click(nav, "record a consent", `a[href="/clients/`+clientID+`/consents/new"]`)
