@@ -763,6 +763,8 @@ func auditReportEvent(p *i18n.Printer, e accord.AuditEntry) string {
 	switch {
 	case a == "client.create":
 		return p.Sprintf("Registered the client.")
+	case a == "client.update":
+		return p.Sprintf("Changed the client's details.")
 	case a == "consent.create":
 		return p.Sprintf("Recorded the client's consent.")
 	case a == "consent.revoke":

@@ -36,6 +36,8 @@ func (s *Server) clientPages() []route {
 		{"GET", "/clients/{id}", s.page(s.clientProfilePage)},
 		{"GET", "/clients/{id}/edit", s.page(s.clientEditPage)},
 		{"POST", "/clients/{id}/edit", s.page(s.clientEditSubmit)},
+		{"GET", "/clients/{id}/merge", s.page(s.clientMergePage)},
+		{"POST", "/clients/{id}/merge", s.page(s.clientMergeSubmit)},
 		{"GET", "/clients/{id}/records/new", s.page(s.clientRecordPage)},
 		{"POST", "/clients/{id}/records", s.page(s.clientRecordSubmit)},
 		{"POST", "/clients/{id}/care-team", s.page(s.clientCareTeamSubmit)},

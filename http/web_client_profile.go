@@ -45,6 +45,7 @@ type clientProfileData struct {
 	CanAct          bool // the caller works with clients (consent, screening, records)
 	CanReport       bool // the caller may produce the client's access report
 	CanEdit         bool // the caller may change the client's details
+	CanMerge        bool // the caller may merge a duplicate record into this one
 	Clinician       bool
 	Writable        []accord.Category
 	Colleagues      []option
@@ -179,6 +180,7 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 	}
 	d.ContactWithheld = s.clientWithheldOf(p, cv.Withheld, orgs, d.Clinician)
 	d.CanEdit = clientEditable(c, cv)
+	d.CanMerge = clientMergeable(c, &cv.Client)
 
 	names := s.clientStaffNames(r, c)
 	writable := clientWritable(roles)

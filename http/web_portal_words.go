@@ -226,6 +226,10 @@ func accessWhat(p *i18n.Printer, l *enforce.PortalAccess) string {
 		return p.Sprintf("Sent you a sign-in code.")
 	case "client.create":
 		return p.Sprintf("Registered you.")
+	case "client.update":
+		return p.Sprintf("Changed your name, contact details or other details.")
+	case "client.merge":
+		return p.Sprintf("Joined two registrations of you into one.")
 	case "referral.send":
 		return p.Sprintf("Sent a referral for you.")
 	case "record.create":

@@ -160,6 +160,9 @@ func callName(fun ast.Expr) (string, int) {
 			if x, ok := f.X.(*ast.Ident); ok && (x.Name == "p" || x.Name == "P") {
 				return "Printer.Sprintf", 0
 			}
+			if x, ok := f.X.(*ast.SelectorExpr); ok && x.Sel.Name == "P" { // v.P.Sprintf
+				return "Printer.Sprintf", 0
+			}
 		}
 	case *ast.Ident:
 		switch f.Name {
