@@ -31,6 +31,16 @@ func TestWebClientMerge(t *testing.T) {
 	}
 	yusuf := register("Yusuf", "Haidari", "1979-11-02", "07700 900777")
 	yousef := register("Yousef", "Heidari", "1979-02-11", "07700 900777")
+	// The same man registered at the migrant support NGO: not the clinic's
+	// to merge (nor, without his consent, to see), so not suggested.
+	ngo := srv.Browser(t)
+	ngo.SignIn(t, "omar.navigator")
+	elsewhere := ngo.Post(t, "/clients/new", webClientBirth(url.Values{"form_token": {ngo.Get(t, "/clients/new").FormToken()}, "given_name": {"Yusef"},
+		"family_name": {"Haydari"}, "gender": {"man"}, "preferred_language": {"fa-AF"}, "phone": {"07700 900777"}, "confirm_new": {"yes"}}, "1979-11-02"))
+	ngoID := strings.TrimPrefix(elsewhere.URL.Path, "/clients/")
+	if !strings.HasPrefix(ngoID, "cli_") {
+		t.Fatalf("registering at the NGO ended at %s", elsewhere.URL.Path)
+	}
 	merge := "/clients/" + yusuf + "/merge"
 	if p := b.Get(t, "/clients/"+yusuf); !strings.Contains(p.Body, `href="`+merge+`"`) {
 		t.Fatal("the profile has no link to merge a duplicate")
@@ -41,6 +51,9 @@ func TestWebClientMerge(t *testing.T) {
 	}
 	if strings.Contains(page.Body, `name="duplicate" value="`+yusuf+`"`) {
 		t.Error("the page suggests merging the client into itself")
+	}
+	if strings.Contains(page.Body, ngoID) {
+		t.Error("the page suggests another organisation's record")
 	}
 
 	refused := []struct {
