@@ -7,7 +7,7 @@ import (
 	"github.com/accord-project/accord/match"
 )
 
-// Likely is a likely duplicate the caller may see.
+// Likely is a likely, or possible, duplicate the caller may see.
 type Likely struct {
 	Client accord.Client
 	Result match.Result
@@ -16,16 +16,22 @@ type Likely struct {
 // Duplicates is the answer to "is this person already known?".
 type Duplicates struct {
 	Likely []Likely
+	// Possible are the possible duplicates (match.Show's possible band):
+	// not likely, but worth a second look before registering.
+	Possible []Likely
 	// Hidden counts likely duplicates the caller may not see (held by an
 	// organisation whose data the client has not agreed to share with the
 	// caller's). The caller learns only that there are some, not where.
 	Hidden int
+	// HiddenPossible counts the possible duplicates the caller may not see.
+	HiddenPossible int
 }
 
 // FindDuplicates ranks the partnership's clients by the probability that
-// they are the person described, before intake creates a new record. Each
-// likely duplicate shown is a decision on its demographics, recorded; the
-// others are only counted.
+// they are the person described, before intake creates a new record, and
+// returns those match.Show keeps: the likely duplicates and a few possible
+// ones. Each duplicate shown, in either band, is a decision on its
+// demographics, recorded; the others are only counted.
 func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person, purpose accord.Purpose) (_ *Duplicates, err error) {
 	defer accord.Wrap(&err, "FindDuplicates")
 	if err := checkPurpose(purpose); err != nil {
@@ -43,7 +49,7 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 	if err != nil {
 		return nil, err
 	}
-	ranked := match.Likely(p, cands, 20)
+	ranked := match.Show(p, cands)
 	ids := make([]string, len(ranked))
 	for i, r := range ranked {
 		ids[i] = r.ID
@@ -67,16 +73,20 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 		if !ok {
 			continue // erased or merged since the search
 		}
+		shown, hidden := &out.Likely, &out.Hidden
+		if r.Band == match.BandPossible {
+			shown, hidden = &out.Possible, &out.HiddenPossible
+		}
 		if d.decide(ctx, c.Actor(), cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose).Decision.Permitted() {
 			// Demographics only: contact details are their own decision,
 			// made when the client is read.
 			cl.Phone, cl.Address, cl.Email = "", "", ""
-			out.Likely = append(out.Likely, Likely{Client: cl, Result: r.Result})
+			*shown = append(*shown, Likely{Client: cl, Result: r.Result})
 		} else if !c.Organization.Sector.Enforcement() {
 			// An immigration or police officer is not told that someone
 			// they may not see is known to the partnership: counting would
 			// let them probe names.
-			out.Hidden++
+			(*hidden)++
 		}
 	}
 	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {

@@ -360,7 +360,8 @@ type likelyJSON struct {
 }
 
 // findDuplicates answers "is this person already known?" before intake
-// creates a record. The person's details travel in the body, never in the
+// creates a record: the likely duplicates and, beside them, the possible
+// ones. The person's details travel in the body, never in the
 // URL.
 func (s *Server) findDuplicates(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	purpose, err := purposeOf(r)
@@ -382,11 +383,15 @@ func (s *Server) findDuplicates(w http.ResponseWriter, r *http.Request, c *enfor
 	if err != nil {
 		return err
 	}
-	out := []likelyJSON{}
-	for _, l := range res.Likely {
-		out = append(out, likelyJSON{Client: l.Client, Probability: l.Result.Probability, Fields: l.Result.Fields})
+	list := func(ls []enforce.Likely) []likelyJSON {
+		out := []likelyJSON{}
+		for _, l := range ls {
+			out = append(out, likelyJSON{Client: l.Client, Probability: l.Result.Probability, Fields: l.Result.Fields})
+		}
+		return out
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"likely": out, "hidden": res.Hidden})
+	writeJSON(w, http.StatusOK, map[string]any{"likely": list(res.Likely), "possible": list(res.Possible),
+		"hidden": res.Hidden, "hidden_possible": res.HiddenPossible})
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/internal/testdb"
 	"github.com/accord-project/accord/internal/testserver"
@@ -290,6 +292,54 @@ func TestMergeKeepsBothHistories(t *testing.T) {
 			}
 			call(t, srv, 400, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients/" + survivor + "/merge", Purpose: "COC",
 				Body: `{"duplicate_id":"` + survivor + `"}`})
+		})
+	}
+}
+
+// TestIntakePossibleMatches: a client who could be the person described,
+// though not likely, is returned in the possible band beside the likely
+// one; a client the caller may not see is shown in neither band, only
+// counted.
+func TestIntakePossibleMatches(t *testing.T) {
+	for _, e := range testdb.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			srv := testserver.Start(t, e.DSN(t))
+			// Two namesakes born in 1990, one registered by each
+			// organisation; the query has only the given name and the
+			// year, so each is possible, neither likely.
+			a, _ := call(t, srv, 201, testserver.Request{User: "amina.navigator", Method: "POST", Path: "/api/v1/clients", Purpose: "COC",
+				Body: `{"given_name":"Zebulon","family_name":"Quartermaine","birth_date":"1990-04-12","preferred_language":"en"}`})
+			b, _ := call(t, srv, 201, testserver.Request{User: "omar.navigator", Method: "POST", Path: "/api/v1/clients", Purpose: "COC",
+				Body: `{"given_name":"Zebulon","family_name":"Fairweather","birth_date":"1990-07-30","preferred_language":"en"}`})
+			type answer struct {
+				Likely, Possible       []string
+				Hidden, HiddenPossible float64
+			}
+			for _, tc := range []struct {
+				name, user string
+				want       answer
+			}{
+				{"the clinic sees its own client", "amina.navigator", answer{Possible: []string{str(a, "id")}, HiddenPossible: 1}},
+				{"the other organisation sees its own client", "omar.navigator", answer{Possible: []string{str(b, "id")}, HiddenPossible: 1}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					dup, _ := call(t, srv, 200, testserver.Request{User: tc.user, Method: "POST", Path: "/api/v1/intake/matches", Purpose: "COC",
+						Body: `{"given_name":"Zebulon","birth_date":"1990"}`})
+					ids := func(k string) []string {
+						var out []string
+						for _, m := range dup[k].([]any) {
+							out = append(out, str(m.(map[string]any), "client", "id"))
+						}
+						return out
+					}
+					got := answer{Likely: ids("likely"), Possible: ids("possible")}
+					got.Hidden, _ = dup["hidden"].(float64)
+					got.HiddenPossible, _ = dup["hidden_possible"].(float64)
+					if diff := cmp.Diff(tc.want, got); diff != "" {
+						t.Errorf("intake matches (-want +got):\n%s\n%v", diff, dup)
+					}
+				})
+			}
 		})
 	}
 }

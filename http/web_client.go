@@ -137,13 +137,17 @@ type clientNewData struct {
 	Second       []option // a second language, or none
 	Disabilities []option
 	Areas        []option // the partnership's areas; none: intake does not ask
-	// Matches are the likely duplicates shown before a new client is
-	// registered (nil until the details were checked).
+	// Matches are the likely and possible duplicates shown before a new
+	// client is registered (nil until the details were checked).
 	Matches *clientMatchData
 }
 
 type clientMatchData struct {
 	Likely []clientLikely
+	// Possible are the possible duplicates, shown under the likely ones.
+	Possible []clientLikely
+	// Hidden counts the likely and possible duplicates the caller may not
+	// see.
 	Hidden int
 	// Asked is set when the form must be confirmed before it registers.
 	Asked bool
@@ -194,8 +198,9 @@ func (s *Server) clientNewPage(w http.ResponseWriter, r *http.Request, c *enforc
 	return s.render(w, http.StatusOK, "client_new", v)
 }
 
-// errClientConfirm stops intake to show the likely duplicates first.
-var errClientConfirm = errors.New("likely duplicates to confirm")
+// errClientConfirm stops intake to show the likely and possible
+// duplicates first.
+var errClientConfirm = errors.New("duplicates to confirm")
 
 func (s *Server) clientNewSubmit(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	f, err := parseForm(r)
@@ -229,7 +234,7 @@ func (s *Server) clientNewSubmit(w http.ResponseWriter, r *http.Request, c *enfo
 			if err != nil {
 				return "", err
 			}
-			if len(m.Likely) > 0 || m.Hidden > 0 {
+			if len(m.Likely) > 0 || len(m.Possible) > 0 || m.Hidden > 0 {
 				m.Asked = true
 				d.Matches = m
 				return "", errClientConfirm
@@ -290,7 +295,7 @@ func clientFixIntakeFields(f *form) {
 }
 
 // clientMatches answers the form's live duplicate check (htmx): a fragment
-// listing likely duplicates, or nothing.
+// listing likely and possible duplicates, or nothing.
 func (s *Server) clientMatches(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	f, err := parseForm(r)
 	if err != nil {
@@ -328,15 +333,21 @@ func (s *Server) clientFindMatches(r *http.Request, c *enforce.Caller, p *i18n.P
 	if err != nil {
 		return nil, err
 	}
-	m := &clientMatchData{Hidden: dups.Hidden}
-	for _, l := range dups.Likely {
+	m := &clientMatchData{Hidden: dups.Hidden + dups.HiddenPossible}
+	row := func(l enforce.Likely) clientLikely {
 		lk := clientLikely{clientRow: s.clientRowOf(p, l.Client, orgs), Percent: min(99, int(l.Result.Probability*100+0.5))}
 		for _, fm := range l.Result.Fields {
 			if w := clientMatchWhy(p, fm); w != "" {
 				lk.Why = append(lk.Why, w)
 			}
 		}
-		m.Likely = append(m.Likely, lk)
+		return lk
+	}
+	for _, l := range dups.Likely {
+		m.Likely = append(m.Likely, row(l))
+	}
+	for _, l := range dups.Possible {
+		m.Possible = append(m.Possible, row(l))
 	}
 	return m, nil
 }

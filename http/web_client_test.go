@@ -105,6 +105,35 @@ func TestWebClientIntake(t *testing.T) {
 		}
 	})
 
+	t.Run("a possible match is shown and must be confirmed too", func(t *testing.T) {
+		reg := webClientBirth(url.Values{"form_token": {b.Get(t, "/clients/new").FormToken()}, "given_name": {"Peregrine"}, "family_name": {"Oyelaran"},
+			"gender": {"man"}, "preferred_language": {"en"}}, "1985-09-14")
+		first := b.Post(t, "/clients/new", reg)
+		if !strings.HasPrefix(first.URL.Path, "/clients/cli_") {
+			t.Fatalf("registering Peregrine Oyelaran ended at %s: %q", first.URL.Path, first.Text())
+		}
+		// The given name and the year only: he could be the one, though
+		// not likely.
+		form := webClientBirth(url.Values{"form_token": {b.Get(t, "/clients/new").FormToken()}, "given_name": {"Peregrine"},
+			"gender": {"man"}, "preferred_language": {"en"}}, "1985")
+		p := b.Post(t, "/clients/new", form)
+		if p.URL.Path != "/clients/new" || !strings.Contains(p.Body, `href="`+first.URL.Path+`"`) || !strings.Contains(p.Body, `name="confirm_new"`) {
+			t.Fatalf("ended at %s; want the form again with the possible duplicate and a confirmation: %q", p.URL.Path, p.Text())
+		}
+		if !p.Contains("Possible matches") {
+			t.Errorf("the page does not list the possible matches: %q", p.Text())
+		}
+		if strings.Contains(p.Body, `class="client-likely"`) {
+			t.Error("a possible match is listed among the likely ones")
+		}
+		form.Set("form_token", p.FormToken())
+		form.Set("confirm_new", "yes")
+		p = b.Post(t, "/clients/new", form)
+		if !strings.HasPrefix(p.URL.Path, "/clients/cli_") || p.URL.Path == first.URL.Path {
+			t.Fatalf("confirmed registration ended at %s", p.URL.Path)
+		}
+	})
+
 	known := webClientScenario(t, srv, "clinician-reads-clinical-summary")
 	person := webClientBirth(url.Values{"given_name": {known.GivenName}, "family_name": {known.FamilyName}, "gender": {"woman"}, "preferred_language": {"ar"}}, known.BirthDate)
 

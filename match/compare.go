@@ -6,7 +6,7 @@ func tokenLevel(a, b *token) int {
 	switch {
 	case a.fold == b.fold:
 		return 3
-	case a.own == b.own:
+	case a.own == b.own, silentH(a.fold, b.fold) || silentH(b.fold, a.fold):
 		return 2
 	case a.group != 0 && a.group == b.group:
 		if a.cognate || b.cognate {
@@ -53,6 +53,9 @@ func compareName(a, b *name) (Kind, float64) {
 		if (a.abjad || b.abjad) && ta.code == tb.code {
 			return KindTransliteration, freq // محمد and Mohammed: Arabic script leaves out the vowels
 		}
+		if typoOfSpelling(ta, tb) || typoOfSpelling(tb, ta) {
+			return KindSimilar, freq
+		}
 	}
 	if len(a.tokens) > 1 && len(a.tokens) == len(b.tokens) && covers(a, b, false) && covers(b, a, false) {
 		return KindSimilar, freq // the same names in another order
@@ -83,6 +86,29 @@ func compareName(a, b *name) (Kind, float64) {
 		return KindSimilar, freq
 	}
 	return KindDifferent, 0
+}
+
+// silentH reports whether a is b with a final h after a vowel: a word-final
+// h is silent in the romanisations of Arabic, Somali and Persian names
+// (Dualeh, Duale; Warsameh, Warsame; Fatimah, Fatima).
+func silentH(a, b string) bool {
+	return len(b) >= 3 && len(a) == len(b)+1 && a[len(b)] == 'h' && a[:len(b)] == b && isVowel(b[len(b)-1])
+}
+
+// typoOfSpelling reports whether the name a, in no group, is one letter
+// off (inserted, dropped, replaced, two swapped) a usual spelling of the
+// group of b, at least four letters long: Amhed is a slip for Ahmed, so
+// for Ahmad.
+func typoOfSpelling(a, b *token) bool {
+	if a.group != 0 || b.group == 0 || len(a.fold) < 4 {
+		return false
+	}
+	for _, s := range groupSpellings[b.group-1] {
+		if len(s) >= 4 && oneEdit(a.fold, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // nisba reports whether a is b with the suffix -i: b ends in a consonant
@@ -205,6 +231,11 @@ func (m *matcher) compareNamePair(q, c *prepared, out []FieldMatch) bool {
 		out[0], out[1] = g, f
 		best = g.Weight + f.Weight
 	}
+	if best < 2*weightPartial && reordered(q, c) {
+		out[0] = FieldMatch{FieldGivenName, KindPartial, weightPartial}
+		out[1] = FieldMatch{FieldFamilyName, KindPartial, weightPartial}
+		best = 2 * weightPartial
+	}
 	if q.family.empty() != c.family.empty() && !q.given.empty() && !c.given.empty() {
 		// One record has a single name, typed as the given name, and it is
 		// the other's family name (an Afghan registered under the family
@@ -247,6 +278,25 @@ func (m *matcher) compareNamePair(q, c *prepared, out []FieldMatch) bool {
 }
 
 func agrees(k Kind) bool { return k == KindExact || k == KindTransliteration || k == KindSimilar }
+
+// reordered reports whether the full names (given then family) are the same
+// three or more names in another order, each with its own partner, the
+// names straight, swapped or split elsewhere having not agreed: Mariana /
+// Ramírez Pasgaluelo and Ramírez / Pasgaluelo Mariana (the surnames typed
+// first, then the rest in the second box). Both fields are then partial.
+func reordered(q, c *prepared) bool {
+	nq, nc := len(q.given.tokens)+len(q.family.tokens), len(c.given.tokens)+len(c.family.tokens)
+	if nq != nc || nq < 3 || nq > 8 {
+		return false
+	}
+	full := func(p *prepared) name {
+		var buf [8]token
+		t := append(append(buf[:0], p.given.tokens...), p.family.tokens...)
+		return name{tokens: t}
+	}
+	a, b := full(q), full(c)
+	return covers(&a, &b, false) && covers(&b, &a, false)
+}
 
 // splitElsewhere compares the full names, given then family, when they are
 // the same names split at another place between the two fields (Faadumo /

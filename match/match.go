@@ -5,8 +5,9 @@
 // It is pure: no storage, no I/O. The storage layer indexes every client
 // under the short strings Keys returns (a table of client id and key, indexed
 // by key); to search, it computes Keys for the typed person, loads the clients
-// sharing at least one key, and hands them to Rank, which scores each with
-// Score and keeps the likely ones, best first.
+// sharing at least one key, and hands them to Show, which scores each with
+// Score and keeps the likely ones, best first (Rank), then a few possible
+// ones.
 //
 // Scoring is Fellegi–Sunter record linkage: each field (given name, family
 // name, birth date, phone, identifiers) is compared at one of a few levels
@@ -105,10 +106,12 @@ type Result struct {
 // worth showing at intake as a possible duplicate on that probability alone.
 // It is below one half on purpose: a missed duplicate splits a person's
 // record, a shown one costs the navigator a glance. Rank also shows the
-// candidates that tie with others (see StrongMatch and MinShare). At these
-// settings, on the generated evaluation set of 50,000 clients
-// (TestEvaluation), recall is 0.96 and precision 0.91; see
-// docs/BENCHMARKS.md for those and the numbers at 1,000,000 clients.
+// candidates that tie with others (see StrongMatch and MinShare). Show adds
+// a band of possible duplicates below. At these settings, on the generated
+// evaluation sets of 50,000 clients (TestEvaluation, four seeds), the likely
+// band alone finds 0.96–0.97 of returning people with precision 0.90–0.92,
+// and the two bands together 0.977–0.982; see docs/BENCHMARKS.md for those
+// and the numbers at 1,000,000 clients.
 const DefaultThreshold = 0.45
 
 // StrongMatch is the probability, on its own evidence (Score's, as if it
@@ -145,9 +148,23 @@ type Candidate struct {
 	Person
 }
 
+// Band is how a shown candidate was kept: Fellegi and Sunter's three
+// decisions are match, possible match and non-match; intake has no automatic
+// match (a navigator confirms), so the first two are shown in two bands.
+type Band string
+
+const (
+	// BandLikely: kept by Rank at DefaultThreshold.
+	BandLikely Band = "likely"
+	// BandPossible: not likely, but keeping enough of the probability to be
+	// worth a second look (Show).
+	BandPossible Band = "possible"
+)
+
 // Ranked is a candidate with its result.
 type Ranked struct {
-	ID string
+	ID   string
+	Band Band
 	Result
 }
 
@@ -155,7 +172,7 @@ type Ranked struct {
 // ones, most probable first (ties by ID), at most limit of them (all when
 // limit <= 0): those with a probability of at least threshold, the strong
 // matches (StrongMatch) that keep at least MinShare of it, and the sure ones
-// (SureMatch) whatever their share.
+// (SureMatch) whatever their share. Each is in BandLikely.
 //
 // Rank's probabilities are not Score's: a person is registered once (or
 // should be), so candidates compete. If three namesakes born the same year
@@ -173,33 +190,116 @@ type Ranked struct {
 // probability; one that a clearly better candidate outweighs is not, unless
 // its own evidence is near certain (a second registration of the person).
 func Rank(query Person, candidates []Candidate, threshold float64, limit int) []Ranked {
+	s := scoreAll(query, candidates)
+	var out []Ranked
+	for i := range candidates {
+		if s.likely(i, threshold) {
+			out = append(out, s.ranked(candidates, i, BandLikely))
+		}
+	}
+	return sortRanked(out, limit)
+}
+
+// ShowLimit is the most likely candidates Show returns.
+const ShowLimit = 20
+
+// PossibleLimit is the most possible candidates Show returns after the
+// likely ones.
+const PossibleLimit = 3
+
+// PossibleShare is the share of Rank's probability from which a candidate
+// that is not likely is a possible match; PossibleMinShare, with a
+// probability on its own evidence of at least PossibleOwn, the least share
+// of a possible match.
+const (
+	PossibleShare    = 0.1
+	PossibleMinShare = 0.02
+	PossibleOwn      = 0.5
+)
+
+// Show returns what intake shows for query: the likely duplicates (Rank at
+// DefaultThreshold, at most ShowLimit), then at most PossibleLimit possible
+// ones, each best first. A possible one is not likely but keeps at least
+// PossibleShare of the probability, or PossibleMinShare with a probability
+// of at least PossibleOwn on its own evidence (one of a few namesakes who
+// could each be the person). Fellegi–Sunter's "possible match": missing a
+// duplicate splits a person's history across two records, which is worse
+// than a navigator looking at one more row.
+func Show(query Person, candidates []Candidate) []Ranked {
+	return show(query, candidates, DefaultThreshold)
+}
+
+// show is Show with the likely band at threshold (the evaluation tries
+// others).
+func show(query Person, candidates []Candidate, threshold float64) []Ranked {
+	s := scoreAll(query, candidates)
+	var likely, possible []Ranked
+	for i := range candidates {
+		switch {
+		case s.likely(i, threshold):
+			likely = append(likely, s.ranked(candidates, i, BandLikely))
+		case s.share[i] >= PossibleShare || s.share[i] >= PossibleMinShare && s.own(i) >= PossibleOwn:
+			possible = append(possible, s.ranked(candidates, i, BandPossible))
+		}
+	}
+	return append(sortRanked(likely, ShowLimit), sortRanked(possible, PossibleLimit)...)
+}
+
+// scores are the results of comparing a query with each candidate.
+type scores struct {
+	fields [][6]FieldMatch
+	counts []int
+	bits   []float64 // prior + evidence
+	share  []float64 // Rank's probability
+}
+
+func scoreAll(query Person, candidates []Candidate) scores {
 	m := matcher{names: map[string]*name{}, cmps: map[[2]*name]nameCmp{}}
 	q := m.prepare(&query)
-	fields := make([][6]FieldMatch, len(candidates))
-	counts := make([]int, len(candidates))
-	bits := make([]float64, len(candidates))
+	s := scores{
+		fields: make([][6]FieldMatch, len(candidates)),
+		counts: make([]int, len(candidates)),
+		bits:   make([]float64, len(candidates)),
+		share:  make([]float64, len(candidates)),
+	}
 	maxBits := math.Inf(-1)
 	for i := range candidates {
 		c := m.prepare(&candidates[i].Person)
 		var w float64
-		counts[i], w = m.compare(&q, &c, &fields[i])
-		bits[i] = w + priorBits
-		maxBits = max(maxBits, bits[i])
+		s.counts[i], w = m.compare(&q, &c, &s.fields[i])
+		s.bits[i] = w + priorBits
+		maxBits = max(maxBits, s.bits[i])
 	}
 	// P_i = 2^b_i / (1 + sum_j 2^b_j), computed with the largest power
 	// factored out so that nothing overflows.
 	scale := max(maxBits, 0)
 	denom := math.Exp2(-scale)
-	for _, b := range bits {
+	for _, b := range s.bits {
 		denom += math.Exp2(b - scale)
 	}
-	var out []Ranked
-	for i := range candidates {
-		p := math.Exp2(bits[i]-scale) / denom
-		if own := probability(bits[i]); p >= threshold || own >= SureMatch || p >= MinShare && own >= StrongMatch {
-			out = append(out, Ranked{ID: candidates[i].ID, Result: Result{Probability: p, Fields: fields[i][:counts[i]:counts[i]]}})
-		}
+	for i, b := range s.bits {
+		s.share[i] = math.Exp2(b-scale) / denom
 	}
+	return s
+}
+
+// own is candidate i's probability on its own evidence, Score's.
+func (s *scores) own(i int) float64 { return probability(s.bits[i]) }
+
+// likely reports whether Rank keeps candidate i at threshold.
+func (s *scores) likely(i int, threshold float64) bool {
+	p, own := s.share[i], s.own(i)
+	return p >= threshold || own >= SureMatch || p >= MinShare && own >= StrongMatch
+}
+
+func (s *scores) ranked(candidates []Candidate, i int, band Band) Ranked {
+	n := s.counts[i]
+	return Ranked{ID: candidates[i].ID, Band: band, Result: Result{Probability: s.share[i], Fields: s.fields[i][:n:n]}}
+}
+
+// sortRanked sorts most probable first, ties by ID, and keeps at most
+// limit (all when limit <= 0).
+func sortRanked(out []Ranked, limit int) []Ranked {
 	slices.SortFunc(out, func(a, b Ranked) int {
 		if c := cmp.Compare(b.Probability, a.Probability); c != 0 {
 			return c
@@ -320,8 +420,9 @@ func probability(bits float64) float64 {
 	return p
 }
 
-// Likely returns the candidates intake should show as likely duplicates of
-// query, most probable first, at most limit: Rank at DefaultThreshold.
+// Likely returns the likely duplicates of query, most probable first, at
+// most limit: Rank at DefaultThreshold, Show's likely band. Intake calls
+// Show, which adds the possible ones.
 func Likely(query Person, candidates []Candidate, limit int) []Ranked {
 	return Rank(query, candidates, DefaultThreshold, limit)
 }

@@ -133,6 +133,18 @@ type groupInfo struct {
 // groupOf maps a spelling's canonical form to its group.
 var groupOf = buildGroups()
 
+// groupSpellings holds, for each group (group-1), its spellings folded as
+// a token's fold is (lower case, Latin script, words joined).
+var groupSpellings = func() [][]string {
+	out := make([][]string, len(nameGroups))
+	for i, g := range nameGroups {
+		for _, s := range g {
+			out[i] = append(out[i], strings.Join(parseWords(strings.TrimPrefix(s, "~")), ""))
+		}
+	}
+	return out
+}()
+
 func buildGroups() map[string]groupInfo {
 	m := make(map[string]groupInfo)
 	for i, g := range nameGroups {

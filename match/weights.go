@@ -56,6 +56,7 @@ const (
 // different family name less so, because family names change at marriage,
 // between registrations of a patronymic, and between systems.
 const (
+	weightPartial     = 2.0
 	mExact            = 0.9
 	defaultGivenFreq  = 0.002
 	defaultFamilyFreq = 0.0015
@@ -77,7 +78,7 @@ func nameWeight(family bool, k Kind, freq float64) float64 {
 	case KindSimilar:
 		return min(exact-1, 4)
 	case KindPartial:
-		return 2
+		return weightPartial
 	case KindDifferent:
 		if family {
 			return -4.5
