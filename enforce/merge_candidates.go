@@ -16,7 +16,8 @@ var mergers = []accord.Role{accord.RoleNavigator, accord.RoleSupervisor, accord.
 // caller's organisation, as the client must be, and visible to the caller
 // for purpose (each shown record is a decision on its demographics,
 // recorded). They are ranked as intake ranks a typed person, the client
-// itself left out, most probable first. Navigators, supervisors and
+// itself left out, most probable first: the likely duplicates, then the
+// possible ones (match.Show). Navigators, supervisors and
 // privacy officers merge, so they ask.
 func (s *Service) MergeCandidates(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ []Likely, err error) {
 	defer accord.Wrap(&err, "MergeCandidates(%s)", clientID)
@@ -36,7 +37,7 @@ func (s *Service) MergeCandidates(ctx context.Context, c *Caller, clientID strin
 		return nil, err
 	}
 	cands = slices.DeleteFunc(cands, func(m match.Candidate) bool { return m.ID == client.ID })
-	ranked := match.Likely(p, cands, 20)
+	ranked := match.Show(p, cands) // the possible ones too: the navigator is looking for a duplicate
 	ids := make([]string, len(ranked))
 	for i, r := range ranked {
 		ids[i] = r.ID
