@@ -50,17 +50,9 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 		return nil, err
 	}
 	ranked := match.Show(p, cands)
-	ids := make([]string, len(ranked))
-	for i, r := range ranked {
-		ids[i] = r.ID
-	}
-	shown, err := s.db.ClientsByID(ctx, ids)
+	byID, err := s.rankedClients(ctx, ranked)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[string]accord.Client, len(shown))
-	for _, cl := range shown {
-		byID[cl.ID] = cl
 	}
 	d, err := s.decider(ctx, c)
 	if err != nil {
@@ -93,6 +85,24 @@ func (s *Service) FindDuplicates(ctx context.Context, c *Caller, p match.Person,
 		return nil, err
 	}
 	return out, nil
+}
+
+// rankedClients reads the records of ranked candidates, by id; those
+// erased or merged since the search are missing.
+func (s *Service) rankedClients(ctx context.Context, ranked []match.Ranked) (map[string]accord.Client, error) {
+	ids := make([]string, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.ID
+	}
+	shown, err := s.db.ClientsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]accord.Client, len(shown))
+	for _, cl := range shown {
+		byID[cl.ID] = cl
+	}
+	return byID, nil
 }
 
 // MergeClients merges a duplicate record into the surviving one. Both must

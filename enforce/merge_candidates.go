@@ -38,17 +38,9 @@ func (s *Service) MergeCandidates(ctx context.Context, c *Caller, clientID strin
 	}
 	cands = slices.DeleteFunc(cands, func(m match.Candidate) bool { return m.ID == client.ID })
 	ranked := match.Show(p, cands) // the possible ones too: the navigator is looking for a duplicate
-	ids := make([]string, len(ranked))
-	for i, r := range ranked {
-		ids[i] = r.ID
-	}
-	shown, err := s.db.ClientsByID(ctx, ids)
+	byID, err := s.rankedClients(ctx, ranked)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[string]accord.Client, len(shown))
-	for _, cl := range shown {
-		byID[cl.ID] = cl
 	}
 	d, err := s.decider(ctx, c)
 	if err != nil {

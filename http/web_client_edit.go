@@ -37,10 +37,7 @@ func clientEditable(c *enforce.Caller, cv *enforce.ClientView) bool {
 func (s *Server) clientEditPage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	cv, err := s.svc.ReadClient(r.Context(), c, r.PathValue("id"), s.purposeFor(r, c))
 	if err != nil {
-		if d := enforce.AsDenied(err); d != nil {
-			return s.clientDeniedPage(w, r, c, d)
-		}
-		return err
+		return s.clientFailed(w, r, c, err)
 	}
 	if !clientEditable(c, cv) {
 		return accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered the client can change their details")

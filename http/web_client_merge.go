@@ -90,10 +90,7 @@ func clientMergeLabel(p *i18n.Printer, row clientRow, l enforce.Likely) string {
 func (s *Server) clientMergePage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	v, err := s.clientMergeView(r, c, newForm())
 	if err != nil {
-		if d := enforce.AsDenied(err); d != nil {
-			return s.clientDeniedPage(w, r, c, d)
-		}
-		return err
+		return s.clientFailed(w, r, c, err)
 	}
 	return s.render(w, http.StatusOK, "client_merge", v)
 }
@@ -105,10 +102,7 @@ func (s *Server) clientMergeSubmit(w http.ResponseWriter, r *http.Request, c *en
 	}
 	v, err := s.clientMergeView(r, c, f)
 	if err != nil {
-		if d := enforce.AsDenied(err); d != nil {
-			return s.clientDeniedPage(w, r, c, d)
-		}
-		return err
+		return s.clientFailed(w, r, c, err)
 	}
 	id := r.PathValue("id")
 	dup := strings.TrimSpace(f.Values.Get("duplicate"))

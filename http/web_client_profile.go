@@ -108,10 +108,7 @@ func (s *Server) clientWithheldOf(p *i18n.Printer, ds []enforce.Decided, orgs ma
 func (s *Server) clientProfilePage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	v, err := s.clientProfileView(r, c, nil)
 	if err != nil {
-		if d := enforce.AsDenied(err); d != nil {
-			return s.clientDeniedPage(w, r, c, d)
-		}
-		return err
+		return s.clientFailed(w, r, c, err)
 	}
 	return s.render(w, http.StatusOK, "client_profile", v)
 }
@@ -120,6 +117,15 @@ type clientDeniedData struct {
 	ID          string
 	Explanation i18n.Msg
 	Clinician   bool
+}
+
+// clientFailed answers a client page that failed with err: a denial of
+// the client is explained (clientDeniedPage), anything else is returned.
+func (s *Server) clientFailed(w http.ResponseWriter, r *http.Request, c *enforce.Caller, err error) error {
+	if d := enforce.AsDenied(err); d != nil {
+		return s.clientDeniedPage(w, r, c, d)
+	}
+	return err
 }
 
 // clientDeniedPage explains why the caller may not see a client at all,
