@@ -140,6 +140,9 @@ func (c *Client) Validate(now time.Time) error {
 			return err
 		}
 	}
+	if n := c.matchBytes(); n > MaxMatchBytes {
+		return FieldErrorf("identifiers", "the client's names, date of birth, phone and identifiers take %d bytes together, more than %d: record fewer identifiers", n, MaxMatchBytes)
+	}
 	if c.Area != "" && !ValidAreaCode(c.Area) {
 		return FieldErrorf("area", "area %q is not an area code", c.Area)
 	}
@@ -150,6 +153,21 @@ func (c *Client) Validate(now time.Time) error {
 		return err
 	}
 	return checkText("address", c.Address, 500, false)
+}
+
+// MaxMatchBytes bounds the fields duplicate search compares, together:
+// storage keeps them in one index entry (PostgreSQL's are at most 2,704
+// bytes), and no real person comes near it.
+const MaxMatchBytes = 2000
+
+// matchBytes is the size of the fields duplicate search compares, with
+// the identifiers as stored (JSON).
+func (c *Client) matchBytes() int {
+	n := len(c.GivenName) + len(c.FamilyName) + len(c.BirthDate) + len(c.Phone) + 2
+	for _, id := range c.Identifiers {
+		n += len(id.System) + len(id.Value) + len(`{"system":"","value":""},`) + 8 // room for JSON escapes
+	}
+	return n
 }
 
 // AgeAt returns the client's age in whole years at t, and false when the

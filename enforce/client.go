@@ -20,8 +20,11 @@ type ClientView struct {
 // (EDENIED) when the caller may not see the client's demographics.
 func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *ClientView, err error) {
 	defer accord.Wrap(&err, "ReadClient(%s)", clientID)
-	client, demo, contact, err := s.decideClient(ctx, c, clientID, purpose)
+	client, demo, contact, d, err := s.decideClient(ctx, c, clientID, purpose)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
 		return nil, err
 	}
 	v := &ClientView{Client: *client, Shared: []Decided{demo}}
@@ -35,34 +38,31 @@ func (s *Service) ReadClient(ctx context.Context, c *Caller, clientID string, pu
 }
 
 // decideClient asks the decision point whether the caller may see the
-// client's demographics and, when so, contact details for purpose, and
-// records the decisions (the demographics' alone when refused: then it
-// returns a *Denied).
-func (s *Service) decideClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *accord.Client, demo, contact Decided, err error) {
+// client's demographics and, when so, contact details for purpose. When
+// the demographics are refused it records that decision and returns a
+// *Denied; otherwise the caller records d's decisions, marking released
+// only what it returns.
+func (s *Service) decideClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *accord.Client, demo, contact Decided, d *decider, err error) {
 	if err := checkPurpose(purpose); err != nil {
-		return nil, demo, contact, err
+		return nil, demo, contact, nil, err
 	}
 	client, err := s.db.FindClient(ctx, clientID)
 	if err != nil {
-		return nil, demo, contact, err
+		return nil, demo, contact, nil, err
 	}
-	d, err := s.decider(ctx, c)
-	if err != nil {
-		return nil, demo, contact, err
+	if d, err = s.decider(ctx, c); err != nil {
+		return nil, demo, contact, nil, err
 	}
 	actor := c.Actor()
 	demo = d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatDemographics, nil, purpose)
 	if !demo.Decision.Permitted() {
 		if err := d.record(ctx, nil); err != nil {
-			return nil, demo, contact, err
+			return nil, demo, contact, nil, err
 		}
-		return nil, demo, contact, deniedOutsider(demo)
+		return nil, demo, contact, nil, deniedOutsider(demo)
 	}
 	contact = d.decide(ctx, actor, client.ID, client.HomeOrganizationID, accord.CatContact, nil, purpose)
-	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
-		return nil, demo, contact, err
-	}
-	return client, demo, contact, nil
+	return client, demo, contact, d, nil
 }
 
 // SearchResult is one client found by a search, as the caller may see them.
@@ -125,24 +125,41 @@ func (s *Service) CreateClient(ctx context.Context, c *Caller, cl *accord.Client
 // stored version is version (else EPRECONDITION). The client's record is
 // held by the organisation that registered them, so only its client-facing
 // staff change it, and only when they may see both the demographics and
-// the contact details the form shows for purpose (each decision recorded).
+// the contact details for purpose (EditableClient).
 func (s *Service) UpdateClient(ctx context.Context, c *Caller, clientID string, version int, change func(*accord.Client) error,
 	purpose accord.Purpose) (_ *accord.Client, err error) {
 	defer accord.Wrap(&err, "UpdateClient(%s)", clientID)
+	if _, err := s.EditableClient(ctx, c, clientID, purpose); err != nil {
+		return nil, err
+	}
+	return s.db.UpdateClient(ctx, c.Actor(), clientID, version, change)
+}
+
+// EditableClient returns the client, whole, when the caller may change
+// their details (as UpdateClient): the decisions on the demographics and
+// the contact details are recorded, as released only when the caller may.
+// Otherwise it returns a *Denied, or EFORBIDDEN for the staff of another
+// organisation than the registering one.
+func (s *Service) EditableClient(ctx context.Context, c *Caller, clientID string, purpose accord.Purpose) (_ *accord.Client, err error) {
 	if err := c.require(clientFacing...); err != nil {
 		return nil, err
 	}
-	client, _, contact, err := s.decideClient(ctx, c, clientID, purpose)
+	client, _, contact, d, err := s.decideClient(ctx, c, clientID, purpose)
 	if err != nil {
+		return nil, err
+	}
+	ours := client.HomeOrganizationID == c.Staff.OrganizationID
+	ok := ours && contact.Decision.Permitted()
+	if err := d.record(ctx, func(i int) bool { return ok && d.out[i].Decision.Permitted() }); err != nil {
 		return nil, err
 	}
 	if !contact.Decision.Permitted() {
 		return nil, deniedOutsider(contact)
 	}
-	if client.HomeOrganizationID != c.Staff.OrganizationID {
+	if !ours {
 		return nil, accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered the client can change their details")
 	}
-	return s.db.UpdateClient(ctx, c.Actor(), clientID, version, change)
+	return client, nil
 }
 
 // RecordsView is a client's records the caller may see, and the decisions

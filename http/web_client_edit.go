@@ -35,14 +35,10 @@ func clientEditable(c *enforce.Caller, cv *enforce.ClientView) bool {
 }
 
 func (s *Server) clientEditPage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
-	cv, err := s.svc.ReadClient(r.Context(), c, r.PathValue("id"), s.purposeFor(r, c))
+	cl, err := s.svc.EditableClient(r.Context(), c, r.PathValue("id"), s.purposeFor(r, c))
 	if err != nil {
 		return s.clientFailed(w, r, c, err)
 	}
-	if !clientEditable(c, cv) {
-		return accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered the client can change their details")
-	}
-	cl := cv.Client
 	v := s.newView(r, c, "clients", "Change the client's details", nil)
 	second := ""
 	if len(cl.Languages) > 0 {
@@ -54,7 +50,7 @@ func (s *Server) clientEditPage(w http.ResponseWriter, r *http.Request, c *enfor
 	}
 	v.Data = &clientEditData{clientNewData: d, ID: cl.ID, Name: cl.GivenName + " " + cl.FamilyName, Version: cl.Version}
 	v.Form = newForm()
-	clientToForm(v.Form, &cl)
+	clientToForm(v.Form, cl)
 	return s.render(w, http.StatusOK, "client_edit", v)
 }
 
@@ -159,17 +155,15 @@ func atoiOr(s string) int {
 	return n
 }
 
-// clientApplyForm puts the form's details on the stored client. The form
-// shows one other language and one identifier: the stored ones after the
-// first (entered through the API) are kept as they are.
+// clientApplyForm puts the form's details on the stored client, leaving
+// every field the form does not show as it is. The form shows one other
+// language and one identifier: the stored ones after the first (entered
+// through the API) are kept.
 func clientApplyForm(cl, typed *accord.Client) {
 	langs, ids := cl.Languages, cl.Identifiers
-	*cl = accord.Client{
-		ID: cl.ID, HomeOrganizationID: cl.HomeOrganizationID, CreatedAt: cl.CreatedAt, UpdatedAt: cl.UpdatedAt, Version: cl.Version,
-		GivenName: typed.GivenName, FamilyName: typed.FamilyName, BirthDate: typed.BirthDate, Gender: typed.Gender, GenderText: typed.GenderText,
-		PreferredLanguage: typed.PreferredLanguage, InterpreterNeeded: typed.InterpreterNeeded, InterpreterUsed: typed.InterpreterUsed,
-		Disabilities: typed.Disabilities, Area: typed.Area, Phone: typed.Phone, Email: typed.Email, Address: typed.Address,
-	}
+	cl.GivenName, cl.FamilyName, cl.BirthDate, cl.Gender, cl.GenderText = typed.GivenName, typed.FamilyName, typed.BirthDate, typed.Gender, typed.GenderText
+	cl.PreferredLanguage, cl.InterpreterNeeded, cl.InterpreterUsed = typed.PreferredLanguage, typed.InterpreterNeeded, typed.InterpreterUsed
+	cl.Disabilities, cl.Area, cl.Phone, cl.Email, cl.Address = typed.Disabilities, typed.Area, typed.Phone, typed.Email, typed.Address
 	cl.Languages = slices.Clone(typed.Languages)
 	if len(langs) > 1 {
 		for _, l := range langs[1:] {

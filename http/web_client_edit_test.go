@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/accord-project/accord/internal/testdb"
 	"github.com/accord-project/accord/internal/testserver"
+	"github.com/accord-project/accord/sqlstore"
 )
 
 // TestWebClientEdit changes a client's details through the form: it opens
@@ -100,12 +102,39 @@ func TestWebClientEdit(t *testing.T) {
 		if p := adv.Get(t, "/clients/"+cl.ID); p.Status != http.StatusOK || strings.Contains(p.Body, "/clients/"+cl.ID+"/edit") {
 			t.Errorf("status %d; the profile links to changing the details of another organisation's client", p.Status)
 		}
+		// The refusals show nothing, so the client's access report must not
+		// say that legal aid saw anything more.
+		released := func() int {
+			t.Helper()
+			var id string
+			for _, s := range srv.P.Staff {
+				if s.Username == "f.rahimi" {
+					id = s.ID
+				}
+			}
+			entries, err := srv.DB.AuditEntries(context.Background(), sqlstore.AuditFilter{ClientID: cl.ID, After: -1, Limit: 100000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range entries {
+				if e.ActorID == id && e.Released {
+					n++
+				}
+			}
+			return n
+		}
+		token := adv.Get(t, "/clients/"+cl.ID).FormToken()
+		before := released()
 		if p := adv.Get(t, "/clients/"+cl.ID+"/edit"); p.Status != http.StatusForbidden {
 			t.Errorf("the form: status %d, want 403", p.Status)
 		}
-		p := adv.Post(t, "/clients/"+cl.ID+"/edit", values(adv.Get(t, "/clients/"+cl.ID).FormToken(), "1", "07700 900000"))
+		p := adv.Post(t, "/clients/"+cl.ID+"/edit", values(token, "1", "07700 900000"))
 		if p.Status != http.StatusForbidden {
 			t.Errorf("the change: status %d, want 403: %q", p.Status, p.Text())
+		}
+		if after := released(); after != before {
+			t.Errorf("the refused form and change recorded %d releases of the client's data to the advocate", after-before)
 		}
 	})
 }

@@ -36,18 +36,13 @@ func clientMergeable(c *enforce.Caller, cl *accord.Client) bool {
 	return c.Staff.RoleSet().Any(mergeRoles) && cl.HomeOrganizationID == c.Staff.OrganizationID
 }
 
+// clientMergeView builds the page: the client and the records that may be
+// the same person (each a recorded decision, so only when the page is
+// shown).
 func (s *Server) clientMergeView(r *http.Request, c *enforce.Caller, f *form) (*view, error) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	purpose := s.purposeFor(r, c)
-	cv, err := s.svc.ReadClient(ctx, c, id, purpose)
-	if err != nil {
-		return nil, err
-	}
-	if !clientMergeable(c, &cv.Client) {
-		return nil, accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered both records can merge them")
-	}
-	found, err := s.svc.MergeCandidates(ctx, c, id, purpose)
+	cl, found, err := s.svc.MergeCandidates(ctx, c, id, s.purposeFor(r, c))
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +51,7 @@ func (s *Server) clientMergeView(r *http.Request, c *enforce.Caller, f *form) (*
 		return nil, err
 	}
 	v := s.newView(r, c, "clients", "Merge a duplicate record", nil)
-	d := &clientMergeData{Client: s.clientRowOf(v.P, cv.Client, orgs), Found: len(found) > 0}
+	d := &clientMergeData{Client: s.clientRowOf(v.P, *cl, orgs), Found: len(found) > 0}
 	for _, l := range found {
 		d.Options = append(d.Options, option{Value: l.Client.ID, Label: clientMergeLabel(v.P, s.clientRowOf(v.P, l.Client, orgs), l)})
 	}
@@ -100,26 +95,35 @@ func (s *Server) clientMergeSubmit(w http.ResponseWriter, r *http.Request, c *en
 	if err != nil {
 		return err
 	}
-	v, err := s.clientMergeView(r, c, f)
-	if err != nil {
-		return s.clientFailed(w, r, c, err)
-	}
 	id := r.PathValue("id")
+	p := s.pagePrinter(r)
+	// The form shown again (after an error) lists the suggestions again.
+	again := func(err error) error {
+		clientKeepToken(f)
+		v, verr := s.clientMergeView(r, c, f)
+		if verr != nil {
+			return s.clientFailed(w, r, c, verr)
+		}
+		status := http.StatusUnprocessableEntity
+		if err != nil {
+			status = clientFormStatus(err)
+		}
+		return s.render(w, status, "client_merge", v)
+	}
 	dup := strings.TrimSpace(f.Values.Get("duplicate"))
 	if dup == "other" {
 		dup = strings.TrimSpace(f.Values.Get("duplicate_other"))
 		if dup == "" {
-			f.Errors["duplicate_other"] = v.P.Sprintf("Type the Accord number of the other record; it is on its page, under “About the client”.")
+			f.Errors["duplicate_other"] = p.Sprintf("Type the Accord number of the other record; it is on its page, under “About the client”.")
 		}
 	} else if dup == "" {
-		f.Errors["duplicate"] = v.P.Sprintf("Choose the record that is the same person.")
+		f.Errors["duplicate"] = p.Sprintf("Choose the record that is the same person.")
 	}
 	if f.Values.Get("confirm") != "yes" {
-		f.Errors["confirm"] = v.P.Sprintf("Confirm that you checked with the client that both records are theirs.")
+		f.Errors["confirm"] = p.Sprintf("Confirm that you checked with the client that both records are theirs.")
 	}
 	if len(f.Errors) > 0 {
-		clientKeepToken(f)
-		return s.render(w, http.StatusUnprocessableEntity, "client_merge", v)
+		return again(nil)
 	}
 	done, err := s.once(w, r, c, f, func() (string, error) {
 		if err := s.svc.MergeClients(r.Context(), c, id, dup, s.purposeFor(r, c)); err != nil {
@@ -130,8 +134,7 @@ func (s *Server) clientMergeSubmit(w http.ResponseWriter, r *http.Request, c *en
 	if done {
 		return nil
 	}
-	clientKeepToken(f)
-	if !f.fail(v.P, err) {
+	if !f.fail(p, err) {
 		return err
 	}
 	field := "duplicate"
@@ -139,11 +142,11 @@ func (s *Server) clientMergeSubmit(w http.ResponseWriter, r *http.Request, c *en
 		field = "duplicate_other"
 	}
 	if accord.ErrorCode(err) == accord.ENOTFOUND {
-		f.Error, f.Errors[field] = "", v.P.Sprintf("No record has this Accord number, or it was merged or erased.")
+		f.Error, f.Errors[field] = "", p.Sprintf("No record has this Accord number, or it was merged or erased.")
 	}
 	if msg, ok := f.Errors["duplicate_id"]; ok {
 		delete(f.Errors, "duplicate_id")
 		f.Errors[field] = msg
 	}
-	return s.render(w, clientFormStatus(err), "client_merge", v)
+	return again(err)
 }

@@ -91,8 +91,11 @@ func TestWebClientMerge(t *testing.T) {
 		adv := srv.Browser(t)
 		adv.SignIn(t, "h.morgan")
 		cl := webClientScenario(t, srv, "consent-denies-clinical")
-		if p := adv.Get(t, "/clients/"+cl.ID+"/merge"); p.Status != http.StatusForbidden {
-			t.Errorf("status %d, want 403", p.Status)
+		if p := adv.Get(t, "/clients/"+cl.ID); p.Status != http.StatusOK || strings.Contains(p.Body, "/clients/"+cl.ID+"/merge") {
+			t.Fatalf("set-up: the supervisor at legal aid should see the clinic's client, without a merge link: status %d", p.Status)
+		}
+		if p := adv.Get(t, "/clients/"+cl.ID+"/merge"); p.Status != http.StatusForbidden || !p.Contains("only the organisation that registered both records can merge them") {
+			t.Errorf("status %d, want 403 for another organisation's client: %q", p.Status, p.Text())
 		}
 	})
 

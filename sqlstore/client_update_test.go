@@ -3,7 +3,9 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -107,6 +109,10 @@ func TestUpdateClient(t *testing.T) {
 				c.Phone = "+44 7700 900300"
 				return accord.Errorf(accord.ECONFLICT, "no")
 			}, accord.ECONFLICT},
+			{"identifiers too large for the search index", hodan.ID, stored.Version, func(c *accord.Client) error {
+				c.Identifiers = manyIdentifiers(30)
+				return nil
+			}, accord.EINVALID},
 			{"merged away", dup.ID, 2, func(c *accord.Client) error { return nil }, accord.ENOTFOUND},
 			{"no such client", "cli_nosuchclient", 1, func(c *accord.Client) error { return nil }, accord.ENOTFOUND},
 		}
@@ -126,6 +132,17 @@ func TestUpdateClient(t *testing.T) {
 			})
 		}
 
+		// The same bound when registering: on PostgreSQL the client would
+		// not fit in the search index (a 500 instead of a clear error).
+		big := &accord.Client{GivenName: "Amal", Gender: accord.GenderWoman, PreferredLanguage: "ar", Identifiers: manyIdentifiers(30)}
+		if err := fx.db.CreateClient(ctx, fx.actor(), big); accord.ErrorCode(err) != accord.EINVALID {
+			t.Errorf("registering a client with 30 long identifiers: %v, want %s", err, accord.EINVALID)
+		}
+		big.Identifiers = manyIdentifiers(5)
+		if err := fx.db.CreateClient(ctx, fx.actor(), big); err != nil {
+			t.Errorf("registering a client with 5 long identifiers: %v", err)
+		}
+
 		if err := fx.db.EraseClient(ctx, fx.actor(), hodan.ID, accord.ErasureClientRequest); err != nil {
 			t.Fatal(err)
 		}
@@ -134,4 +151,14 @@ func TestUpdateClient(t *testing.T) {
 			t.Errorf("changing an erased client: %v, want %s", err, accord.ENOTFOUND)
 		}
 	})
+}
+
+// manyIdentifiers returns n identifiers of the longest allowed system and
+// value.
+func manyIdentifiers(n int) []accord.Identifier {
+	out := make([]accord.Identifier, n)
+	for i := range out {
+		out[i] = accord.Identifier{System: strings.Repeat("s", 98) + fmt.Sprint(10+i), Value: strings.Repeat("v", 100)}
+	}
+	return out
 }

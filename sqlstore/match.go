@@ -203,6 +203,14 @@ func (db *DB) RefreshMatchKeys(ctx context.Context) (n int, err error) {
 // clients than the limit, the person who also shares the birth date or the
 // phone is kept and a namesake sharing only the name is dropped.
 func (db *DB) MatchCandidates(ctx context.Context, p match.Person, limit int) ([]match.Candidate, error) {
+	return db.MatchCandidatesOf(ctx, p, "", limit)
+}
+
+// MatchCandidatesOf is MatchCandidates among the clients registered by
+// organisation home ("": all): a merge stays within one organisation, and
+// ranking against other organisations' clients would share the probability
+// with records that are not the caller's to merge.
+func (db *DB) MatchCandidatesOf(ctx context.Context, p match.Person, home string, limit int) ([]match.Candidate, error) {
 	keys := match.Keys(p)
 	if len(keys) == 0 {
 		return nil, nil
@@ -218,7 +226,7 @@ func (db *DB) MatchCandidates(ctx context.Context, p match.Person, limit int) ([
 		args = append(args, h)
 		ph[i] = placeholder(i + 1)
 	}
-	args = append(args, limit)
+	args = append(args, home, limit)
 	// The limit applies to the keys, before the join: only the clients
 	// kept are read (with the limit outside, a key shared by 5,000
 	// clients read all 5,000 to keep 2,000). Erasing and merging delete a
@@ -233,7 +241,8 @@ func (db *DB) MatchCandidates(ctx context.Context, p match.Person, limit int) ([
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.given_name, c.family_name, c.birth_date, c.phone, c.identifiers FROM clients c`+indexed+` JOIN
 		(SELECT client_id, count(*) AS shared FROM client_match_keys WHERE key IN (`+joinComma(ph)+`)
 		 GROUP BY client_id ORDER BY shared DESC, client_id LIMIT `+placeholder(len(args))+`) k ON k.client_id = c.id
-		WHERE c.erased_at IS NULL AND c.merged_into = '' ORDER BY k.shared DESC, c.id`, args...)
+		WHERE c.erased_at IS NULL AND c.merged_into = '' AND (`+placeholder(len(args)-1)+` = '' OR c.home_organization_id = `+placeholder(len(args)-1)+`)
+		ORDER BY k.shared DESC, c.id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -166,6 +167,29 @@ func TestMatchCandidatesCarryTheComparedFields(t *testing.T) {
 		for _, c := range got {
 			if c.ID == erased.ID || c.ID == merged.ID {
 				t.Errorf("candidate %s is erased or merged", c.ID)
+			}
+		}
+
+		// Among one organisation's clients only (for merging): a namesake
+		// registered by legal aid is left out there, and found otherwise.
+		elsewhere := &accord.Client{GivenName: "Amina", FamilyName: "Diallo", BirthDate: "1979-08", HomeOrganizationID: fx.legal.ID,
+			Gender: accord.GenderWoman, PreferredLanguage: "fr"}
+		if err := fx.db.CreateClient(ctx, accord.Actor{OrganizationID: fx.legal.ID}, elsewhere); err != nil {
+			t.Fatal(err)
+		}
+		q := match.Person{GivenName: "Amina", FamilyName: "Diallo", BirthDate: "1979"}
+		for _, tc := range []struct {
+			home string
+			want bool
+		}{{fx.clinic.ID, false}, {fx.legal.ID, true}, {"", true}} {
+			got, err := fx.db.MatchCandidatesOf(ctx, q, tc.home, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			has := slices.ContainsFunc(got, func(c match.Candidate) bool { return c.ID == elsewhere.ID })
+			hasA := slices.ContainsFunc(got, func(c match.Candidate) bool { return c.ID == a.ID })
+			if has != tc.want || hasA != (tc.home != fx.legal.ID) {
+				t.Errorf("among %q: legal aid's namesake found %v (want %v), the clinic's found %v", tc.home, has, tc.want, hasA)
 			}
 		}
 
