@@ -113,14 +113,39 @@ func (s *Service) MergeClients(ctx context.Context, c *Caller, survivor, duplica
 	if err := c.require(accord.RoleNavigator, accord.RoleSupervisor, accord.RolePrivacyOfficer); err != nil {
 		return err
 	}
+	if err := checkPurpose(purpose); err != nil {
+		return err
+	}
+	d, err := s.decider(ctx, c)
+	if err != nil {
+		return err
+	}
+	// The decisions are recorded as releases only when the merge goes on:
+	// a refused merge shows nothing of either record.
 	for _, id := range []string{survivor, duplicate} {
-		cl, err := s.seeClient(ctx, c, id, purpose)
+		cl, err := s.db.FindClient(ctx, id)
 		if err != nil {
+			if rerr := d.record(ctx, nil); rerr != nil {
+				return rerr
+			}
 			return err
 		}
+		dec := d.decide(ctx, c.Actor(), cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose)
+		if !dec.Decision.Permitted() {
+			if err := d.record(ctx, nil); err != nil {
+				return err
+			}
+			return deniedOutsider(dec)
+		}
 		if cl.HomeOrganizationID != c.Staff.OrganizationID {
+			if err := d.record(ctx, nil); err != nil {
+				return err
+			}
 			return accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered both records can merge them")
 		}
+	}
+	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {
+		return err
 	}
 	if err := s.db.MergeClients(ctx, c.Actor(), survivor, duplicate); err != nil {
 		return err

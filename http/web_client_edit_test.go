@@ -104,26 +104,7 @@ func TestWebClientEdit(t *testing.T) {
 		}
 		// The refusals show nothing, so the client's access report must not
 		// say that legal aid saw anything more.
-		released := func() int {
-			t.Helper()
-			var id string
-			for _, s := range srv.P.Staff {
-				if s.Username == "f.rahimi" {
-					id = s.ID
-				}
-			}
-			entries, err := srv.DB.AuditEntries(context.Background(), sqlstore.AuditFilter{ClientID: cl.ID, After: -1, Limit: 100000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for _, e := range entries {
-				if e.ActorID == id && e.Released {
-					n++
-				}
-			}
-			return n
-		}
+		released := func() int { return webReleasedTo(t, srv, cl.ID, "f.rahimi") }
 		token := adv.Get(t, "/clients/"+cl.ID).FormToken()
 		before := released()
 		if p := adv.Get(t, "/clients/"+cl.ID+"/edit"); p.Status != http.StatusForbidden {
@@ -137,4 +118,27 @@ func TestWebClientEdit(t *testing.T) {
 			t.Errorf("the refused form and change recorded %d releases of the client's data to the advocate", after-before)
 		}
 	})
+}
+
+// webReleasedTo counts the audit entries recording that the client's data
+// was released to the staff member with the given username.
+func webReleasedTo(t *testing.T, srv *testserver.Server, clientID, username string) int {
+	t.Helper()
+	var id string
+	for _, s := range srv.P.Staff {
+		if s.Username == username {
+			id = s.ID
+		}
+	}
+	entries, err := srv.DB.AuditEntries(context.Background(), sqlstore.AuditFilter{ClientID: clientID, After: -1, Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.ActorID == id && e.Released {
+			n++
+		}
+	}
+	return n
 }

@@ -94,8 +94,12 @@ func TestWebClientMerge(t *testing.T) {
 		if p := adv.Get(t, "/clients/"+cl.ID); p.Status != http.StatusOK || strings.Contains(p.Body, "/clients/"+cl.ID+"/merge") {
 			t.Fatalf("set-up: the supervisor at legal aid should see the clinic's client, without a merge link: status %d", p.Status)
 		}
+		before := webReleasedTo(t, srv, cl.ID, "h.morgan")
 		if p := adv.Get(t, "/clients/"+cl.ID+"/merge"); p.Status != http.StatusForbidden || !p.Contains("only the organisation that registered both records can merge them") {
 			t.Errorf("status %d, want 403 for another organisation's client: %q", p.Status, p.Text())
+		}
+		if after := webReleasedTo(t, srv, cl.ID, "h.morgan"); after != before {
+			t.Errorf("the refused page recorded %d releases of the client's data", after-before)
 		}
 	})
 
