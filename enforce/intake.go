@@ -110,7 +110,7 @@ func (s *Service) rankedClients(ctx context.Context, ranked []match.Ranked) (map
 // navigators, supervisors and privacy officers merge. Both histories are
 // kept and the merge is audited.
 func (s *Service) MergeClients(ctx context.Context, c *Caller, survivor, duplicate string, purpose accord.Purpose) error {
-	if err := c.require(accord.RoleNavigator, accord.RoleSupervisor, accord.RolePrivacyOfficer); err != nil {
+	if err := c.require(mergers...); err != nil {
 		return err
 	}
 	if err := checkPurpose(purpose); err != nil {
@@ -122,26 +122,23 @@ func (s *Service) MergeClients(ctx context.Context, c *Caller, survivor, duplica
 	}
 	// The decisions are recorded as releases only when the merge goes on:
 	// a refused merge shows nothing of either record.
+	refuse := func(err error) error {
+		if rerr := d.record(ctx, nil); rerr != nil {
+			return rerr
+		}
+		return err
+	}
 	for _, id := range []string{survivor, duplicate} {
 		cl, err := s.db.FindClient(ctx, id)
 		if err != nil {
-			if rerr := d.record(ctx, nil); rerr != nil {
-				return rerr
-			}
-			return err
+			return refuse(err)
 		}
 		dec := d.decide(ctx, c.Actor(), cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose)
 		if !dec.Decision.Permitted() {
-			if err := d.record(ctx, nil); err != nil {
-				return err
-			}
-			return deniedOutsider(dec)
+			return refuse(deniedOutsider(dec))
 		}
 		if cl.HomeOrganizationID != c.Staff.OrganizationID {
-			if err := d.record(ctx, nil); err != nil {
-				return err
-			}
-			return accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered both records can merge them")
+			return refuse(accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered both records can merge them"))
 		}
 	}
 	if err := d.record(ctx, func(i int) bool { return d.out[i].Decision.Permitted() }); err != nil {

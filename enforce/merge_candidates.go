@@ -53,8 +53,8 @@ func (s *Service) MergeCandidates(ctx context.Context, c *Caller, clientID strin
 	var out []Likely
 	for _, r := range ranked {
 		cl, ok := byID[r.ID]
-		if !ok || cl.HomeOrganizationID != c.Staff.OrganizationID {
-			continue // erased or merged since the search (which was within the organisation)
+		if !ok {
+			continue // erased or merged since the search
 		}
 		if d.decide(ctx, c.Actor(), cl.ID, cl.HomeOrganizationID, accord.CatDemographics, nil, purpose).Decision.Permitted() {
 			cl.Phone, cl.Address, cl.Email = "", "", ""

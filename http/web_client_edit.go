@@ -22,9 +22,8 @@ func init() {
 
 type clientEditData struct {
 	*clientNewData
-	ID      string
-	Name    string
-	Version int
+	ID   string
+	Name string
 }
 
 // clientEditable is whether the caller may change the client's details as
@@ -48,7 +47,7 @@ func (s *Server) clientEditPage(w http.ResponseWriter, r *http.Request, c *enfor
 	if err != nil {
 		return err
 	}
-	v.Data = &clientEditData{clientNewData: d, ID: cl.ID, Name: cl.GivenName + " " + cl.FamilyName, Version: cl.Version}
+	v.Data = &clientEditData{clientNewData: d, ID: cl.ID, Name: cl.GivenName + " " + cl.FamilyName}
 	v.Form = newForm()
 	clientToForm(v.Form, cl)
 	return s.render(w, http.StatusOK, "client_edit", v)
@@ -67,8 +66,7 @@ func (s *Server) clientEditSubmit(w http.ResponseWriter, r *http.Request, c *enf
 		return err
 	}
 	version, _ := strconv.Atoi(f.Values.Get("version"))
-	data := &clientEditData{clientNewData: d, ID: id, Name: f.Values.Get("given_name") + " " + f.Values.Get("family_name"), Version: version}
-	v.Data = data
+	v.Data = &clientEditData{clientNewData: d, ID: id, Name: f.Values.Get("given_name") + " " + f.Values.Get("family_name")}
 	typed := clientFromForm(v.P, f)
 	if len(f.Errors) == 0 {
 		if err := typed.Validate(s.now()); err != nil {

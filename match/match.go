@@ -419,10 +419,3 @@ func probability(bits float64) float64 {
 	}
 	return p
 }
-
-// Likely returns the likely duplicates of query, most probable first, at
-// most limit: Rank at DefaultThreshold, Show's likely band. Intake calls
-// Show, which adds the possible ones.
-func Likely(query Person, candidates []Candidate, limit int) []Ranked {
-	return Rank(query, candidates, DefaultThreshold, limit)
-}

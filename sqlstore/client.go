@@ -92,19 +92,16 @@ func (db *DB) UpdateClient(ctx context.Context, actor accord.Actor, id string, v
 	if err := checkArea(ctx, tx, c.Area); err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE clients SET given_name = $1, family_name = $2, search_name = $3, birth_date = $4, gender = $5,
+	// The row is locked: the version read above is still the stored one.
+	if _, err := tx.ExecContext(ctx, `UPDATE clients SET given_name = $1, family_name = $2, search_name = $3, birth_date = $4, gender = $5,
 		gender_text = $6, preferred_language = $7, languages = $8, interpreter_needed = $9, interpreter_used = $10, disabilities = $11,
 		identifiers = $12, phone = $13, email = $14, address = $15, area = $16, updated_at = $17, version = $18
-		WHERE id = $19 AND version = $20`,
+		WHERE id = $19`,
 		c.GivenName, c.FamilyName, FoldName(c.GivenName+" "+c.FamilyName), c.BirthDate, c.Gender,
 		c.GenderText, c.PreferredLanguage, jsonValue(c.Languages), c.InterpreterNeeded, c.InterpreterUsed, jsonValue(c.Disabilities),
 		jsonValue(c.Identifiers), c.Phone, c.Email, c.Address, c.Area, us(c.UpdatedAt), c.Version,
-		id, version)
-	if err != nil {
+		id); err != nil {
 		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, errStale("client")
 	}
 	if err := db.indexClient(ctx, tx, &c); err != nil {
 		return nil, err
