@@ -21,13 +21,13 @@ import (
 	"github.com/accord-project/accord/demo"
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/indicator"
-	"github.com/accord-project/accord/sealing"
+	"github.com/accord-project/accord/internal/demodb"
 	"github.com/accord-project/accord/sqlstore"
 )
 
 // reportNow is the demo's today in these tests: 2026-Q3 is its last full
 // quarter.
-var reportNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+var reportNow = demodb.Now
 
 // runAt runs the accord command in-process with the clock at now.
 func runAt(t *testing.T, now time.Time, args ...string) (stdout, stderr string, code int) {
@@ -53,20 +53,12 @@ func demoDB(t *testing.T) (string, *sqlstore.DB, *enforce.Service) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "demo.db")
 	clock := func() time.Time { return reportNow }
-	db, err := sqlstore.Open(ctx, path, sqlstore.Options{Keyring: sealing.GenerateKeyring(), Now: clock})
+	_, keyring := demodb.SQLite(t, path)
+	db, err := sqlstore.Open(ctx, path, sqlstore.Options{Keyring: keyring, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	p, err := demo.Generate(demo.Options{Seed: 1, Now: reportNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Import(ctx, accord.Actor{StaffID: "system"}, "demo.load", func(im *sqlstore.Importer) error {
-		return p.Load(im, func(string) string { return "" }, time.Hour)
-	}); err != nil {
-		t.Fatal(err)
-	}
 	_, key, _ := ed25519.GenerateKey(nil)
 	svc, err := enforce.New(ctx, enforce.Config{DB: db, Now: clock, Receipts: enforce.NewReceiptSigner(key, "", "")})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/demo"
 	"github.com/accord-project/accord/enforce"
-	"github.com/accord-project/accord/sealing"
+	"github.com/accord-project/accord/internal/demodb"
 	"github.com/accord-project/accord/sqlstore"
 )
 
@@ -23,24 +23,19 @@ type demoService struct {
 	now time.Time
 }
 
+// startDemo starts the service on a database of its own holding the demo
+// partnership (a copy of one loaded once: see demodb).
 func startDemo(t *testing.T) *demoService {
 	ctx := context.Background()
-	d := &demoService{t: t, now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	d := &demoService{t: t, now: demodb.Now}
 	clock := func() time.Time { return d.now }
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "g.db"), sqlstore.Options{Keyring: sealing.GenerateKeyring(), Now: clock})
+	path := filepath.Join(t.TempDir(), "g.db")
+	p, keyring := demodb.SQLite(t, path)
+	db, err := sqlstore.Open(ctx, path, sqlstore.Options{Keyring: keyring, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	p, err := demo.Generate(demo.Options{Seed: 1, Now: d.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Import(ctx, accord.Actor{StaffID: "system"}, "demo.load", func(im *sqlstore.Importer) error {
-		return p.Load(im, func(string) string { return "" }, time.Hour)
-	}); err != nil {
-		t.Fatal(err)
-	}
 	_, key, _ := ed25519.GenerateKey(nil)
 	svc, err := enforce.New(ctx, enforce.Config{DB: db, Now: clock, Receipts: enforce.NewReceiptSigner(key, "", "")})
 	if err != nil {

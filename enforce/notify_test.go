@@ -18,7 +18,7 @@ import (
 	"github.com/accord-project/accord/demo"
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/i18n"
-	"github.com/accord-project/accord/sealing"
+	"github.com/accord-project/accord/internal/demodb"
 	"github.com/accord-project/accord/sqlstore"
 )
 
@@ -103,21 +103,14 @@ func (s *smtpServer) serve(c net.Conn) {
 // the client's name or the escalation's summary.
 func TestNotificationsByEmailAndWebhook(t *testing.T) {
 	ctx := context.Background()
-	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "n.db"), sqlstore.Options{Keyring: sealing.GenerateKeyring(), Email: true, Now: func() time.Time { return now }})
+	now := demodb.Now
+	path := filepath.Join(t.TempDir(), "n.db")
+	p, keyring := demodb.SQLite(t, path)
+	db, err := sqlstore.Open(ctx, path, sqlstore.Options{Keyring: keyring, Email: true, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	p, err := demo.Generate(demo.Options{Seed: 1, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Import(ctx, accord.Actor{StaffID: "system"}, "demo.load", func(im *sqlstore.Importer) error {
-		return p.Load(im, func(string) string { return "" }, time.Hour)
-	}); err != nil {
-		t.Fatal(err)
-	}
 	_, key, _ := ed25519.GenerateKey(nil)
 	svc, err := enforce.New(ctx, enforce.Config{DB: db, Now: func() time.Time { return now }, Receipts: enforce.NewReceiptSigner(key, "", "")})
 	if err != nil {

@@ -21,17 +21,17 @@ import (
 
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/auditlog"
-	"github.com/accord-project/accord/credential"
 	"github.com/accord-project/accord/demo"
 	"github.com/accord-project/accord/enforce"
 	accordhttp "github.com/accord-project/accord/http"
 	"github.com/accord-project/accord/i18n"
+	"github.com/accord-project/accord/internal/demodb"
 	"github.com/accord-project/accord/sealing"
 	"github.com/accord-project/accord/sqlstore"
 )
 
 // Now is the demo's "today" in tests.
-var Now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+var Now = demodb.Now
 
 // Server is a running test server.
 type Server struct {
@@ -84,47 +84,30 @@ func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 // Set moves the clock.
 func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
-var (
-	partnershipOnce sync.Once
-	partnership     *demo.Partnership
-	hashes          map[string]string
-)
-
-// Start starts a server on a fresh database named by dsn.
+// Start starts a server on a fresh database named by dsn, holding the demo
+// partnership (on SQLite a copy of one loaded once, see demodb).
 func Start(t testing.TB, dsn string, opts ...Option) *Server {
 	t.Helper()
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	partnershipOnce.Do(func() {
-		p, err := demo.Generate(demo.Options{Seed: 1, Now: Now})
-		if err != nil {
-			panic(err)
-		}
-		partnership = p
-		hashes = map[string]string{}
-		for _, l := range p.Staff {
-			hashes[l.Password] = credential.HashPassword(l.Password)
-		}
-	})
-	// Generate again: Load fills in timestamps, and tests must not share state.
-	p, err := demo.Generate(demo.Options{Seed: 1, Now: Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	clock := &Clock{t: Now}
-	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: sealing.GenerateKeyring(), Now: clock.Now})
+	var p *demo.Partnership
+	keyring := sealing.GenerateKeyring()
+	if !sqlstore.IsPostgresDSN(dsn) {
+		p, keyring = demodb.SQLite(t, dsn)
+	}
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: keyring, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	err = db.Import(ctx, accord.Actor{StaffID: "system"}, "demo.load", func(im *sqlstore.Importer) error {
-		return p.Load(im, func(pw string) string { return hashes[pw] }, 24*time.Hour*365)
-	})
-	if err != nil {
-		t.Fatal(err)
+	if p == nil {
+		if p, err = demodb.Load(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 	}
 	_, key, _ := ed25519.GenerateKey(nil)
 	svc, err := enforce.New(ctx, enforce.Config{DB: db, Now: clock.Now, Receipts: enforce.NewReceiptSigner(key, "GB", "")})
