@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -85,6 +86,11 @@ func (db *DB) UpdateClient(ctx context.Context, actor accord.Actor, id string, v
 		return nil, err
 	}
 	c.ID, c.HomeOrganizationID, c.CreatedAt = old.ID, old.HomeOrganizationID, old.CreatedAt
+	if sameClient(&c, old) {
+		// Nothing to change (a form saved as it was): no new version, so
+		// the caller's ETag stays good, and nothing to audit.
+		return old, nil
+	}
 	c.UpdatedAt, c.Version = tx.now, old.Version+1
 	if err := c.Validate(tx.now); err != nil {
 		return nil, err
@@ -108,6 +114,25 @@ func (db *DB) UpdateClient(ctx context.Context, actor accord.Actor, id string, v
 	}
 	tx.record(changeEntry(actor, "client.update", c.ID, c.ID))
 	return &c, tx.commit(ctx)
+}
+
+// sameClient reports whether a and b hold the same details, an empty list
+// the same as none. A field added to accord.Client is compared too (a
+// change to it is never taken for none).
+func sameClient(a, b *accord.Client) bool {
+	x, y := *a, *b
+	for _, c := range []*accord.Client{&x, &y} {
+		if len(c.Languages) == 0 {
+			c.Languages = nil
+		}
+		if len(c.Disabilities) == 0 {
+			c.Disabilities = nil
+		}
+		if len(c.Identifiers) == 0 {
+			c.Identifiers = nil
+		}
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 func insertClient(ctx context.Context, tx *Tx, c *accord.Client) error {

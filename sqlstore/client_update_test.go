@@ -21,7 +21,8 @@ import (
 // search keys with it: intake finds the client by the new spelling and no
 // longer by the old one, while a merge survivor is still found by the
 // spelling of the duplicate merged into it. A refused change (stale
-// version, invalid details, erased client) changes nothing.
+// version, invalid details, erased client) changes nothing, and neither
+// does saving the details unchanged.
 func TestUpdateClient(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, fx *fixture) {
 		ctx := context.Background()
@@ -92,6 +93,37 @@ func TestUpdateClient(t *testing.T) {
 			return e.Action == "client.update" && e.ObjectID == hodan.ID && e.ActorID == fx.actor().StaffID
 		}) {
 			t.Error("no client.update audit entry by the actor")
+		}
+
+		// Saving the details as they are (an empty list for none) changes
+		// nothing: no new version, no audit entry.
+		updates := func() int {
+			t.Helper()
+			entries, err := fx.db.AuditEntries(ctx, sqlstore.AuditFilter{ClientID: hodan.ID, After: -1, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range entries {
+				if e.Action == "client.update" {
+					n++
+				}
+			}
+			return n
+		}
+		before := updates()
+		same, err := fx.db.UpdateClient(ctx, fx.actor(), hodan.ID, stored.Version, func(c *accord.Client) error {
+			c.FamilyName, c.Languages = "Duale", []string{}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if same.Version != stored.Version || updates() != before {
+			t.Errorf("an unchanged save: version %d, %d client.update entries; want version %d, %d entries", same.Version, updates(), stored.Version, before)
+		}
+		if after, err := fx.db.FindClient(ctx, hodan.ID); err != nil || !cmp.Equal(stored, after, cmpopts.EquateEmpty()) {
+			t.Errorf("an unchanged save changed the client: %v\n%s", err, cmp.Diff(stored, after, cmpopts.EquateEmpty()))
 		}
 
 		refused := []struct {
