@@ -148,7 +148,7 @@ func (s *Service) EditableClient(ctx context.Context, c *Caller, clientID string
 	if err != nil {
 		return nil, err
 	}
-	ours := client.HomeOrganizationID == c.Staff.OrganizationID
+	ours := c.MayEditClient(client) // the role was required above: whether the organisation registered them
 	ok := ours && contact.Decision.Permitted()
 	if err := d.record(ctx, func(i int) bool { return ok && d.out[i].Decision.Permitted() }); err != nil {
 		return nil, err

@@ -137,7 +137,7 @@ func (s *Service) MergeClients(ctx context.Context, c *Caller, survivor, duplica
 		if !dec.Decision.Permitted() {
 			return refuse(deniedOutsider(dec))
 		}
-		if cl.HomeOrganizationID != c.Staff.OrganizationID {
+		if !c.MayMergeInto(cl) {
 			return refuse(accord.Errorf(accord.EFORBIDDEN, "only the organisation that registered both records can merge them"))
 		}
 	}

@@ -30,7 +30,7 @@ func (s *Service) MergeCandidates(ctx context.Context, c *Caller, clientID strin
 		return nil, nil, err
 	}
 	d.action = "client.merge_candidates"
-	if client.HomeOrganizationID != c.Staff.OrganizationID {
+	if !c.MayMergeInto(client) { // the role was required above: the organisation
 		if err := d.record(ctx, nil); err != nil {
 			return nil, nil, err
 		}

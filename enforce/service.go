@@ -118,6 +118,26 @@ var clientFacing = []accord.Role{
 	accord.RoleSupervisor, accord.RoleCaseworker,
 }
 
+// ClientFacing reports whether staff with s's roles work directly with
+// clients: register and screen them, record their consent, open cases and
+// escalations (what the use cases require of them).
+func ClientFacing(s *accord.Staff) bool { return s.RoleSet().Any(accord.NewRoleSet(clientFacing...)) }
+
+// MayEditClient reports whether the caller's roles and organisation let
+// them change cl's details: client-facing staff of the organisation that
+// registered cl. UpdateClient also needs the decisions on the
+// demographics and the contact details to permit.
+func (c *Caller) MayEditClient(cl *accord.Client) bool {
+	return ClientFacing(&c.Staff) && cl.HomeOrganizationID == c.Staff.OrganizationID
+}
+
+// MayMergeInto reports whether the caller's roles and organisation let
+// them merge duplicate records into cl (as MergeClients and
+// MergeCandidates require).
+func (c *Caller) MayMergeInto(cl *accord.Client) bool {
+	return c.has(mergers...) && cl.HomeOrganizationID == c.Staff.OrganizationID
+}
+
 func checkPurpose(p accord.Purpose) error {
 	if !p.Valid() {
 		return accord.PurposeError("Accord-Purpose", p)

@@ -163,7 +163,7 @@ func (s *Server) clientConsentsPage(w http.ResponseWriter, r *http.Request, c *e
 		return err
 	}
 	v := s.newView(r, c, "clients", "Consents", nil)
-	d := &clientConsentsData{Client: cv.Client, CanAct: c.Staff.RoleSet().Any(clientFacingRoles) || c.Staff.RoleSet().Has(accord.RolePrivacyOfficer)}
+	d := &clientConsentsData{Client: cv.Client, CanAct: enforce.ClientFacing(&c.Staff) || c.Staff.RoleSet().Has(accord.RolePrivacyOfficer)}
 	order := map[string]int{"active": 0, "pending": 1, "expired": 2, "revoked": 3}
 	for _, cn := range cs {
 		d.Rows = append(d.Rows, s.clientConsentRowOf(v.P, cn, orgs, false))
@@ -476,7 +476,7 @@ func (s *Server) clientConsentView(r *http.Request, c *enforce.Caller, revoke *f
 	v := s.newView(r, c, "clients", "Consent", nil)
 	roles := c.Staff.RoleSet()
 	d := &clientConsentData{Client: cv.Client, Row: s.clientConsentRowOf(v.P, cn, orgs, false), Collector: names[cn.CollectedBy],
-		CanRevoke: cn.Status == accord.ConsentActive && (roles.Any(clientFacingRoles) || roles.Has(accord.RolePrivacyOfficer)) &&
+		CanRevoke: cn.Status == accord.ConsentActive && (enforce.ClientFacing(&c.Staff) || roles.Has(accord.RolePrivacyOfficer)) &&
 			(c.Staff.OrganizationID == cn.OrganizationID || c.Staff.OrganizationID == cv.Client.HomeOrganizationID)}
 	if revoke == nil {
 		revoke = newForm()

@@ -26,13 +26,6 @@ type clientEditData struct {
 	Name string
 }
 
-// clientEditable is whether the caller may change the client's details as
-// enforce.UpdateClient allows: client-facing staff of the organisation
-// that registered the client, who may see the contact details.
-func clientEditable(c *enforce.Caller, cv *enforce.ClientView) bool {
-	return c.Staff.RoleSet().Any(clientFacingRoles) && cv.Client.HomeOrganizationID == c.Staff.OrganizationID && len(cv.Withheld) == 0
-}
-
 func (s *Server) clientEditPage(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	cl, err := s.svc.EditableClient(r.Context(), c, r.PathValue("id"), s.purposeFor(r, c))
 	if err != nil {

@@ -21,19 +21,11 @@ func init() {
 	})
 }
 
-// mergeRoles are the roles that merge records (as enforce has them).
-var mergeRoles = accord.NewRoleSet(accord.RoleNavigator, accord.RoleSupervisor, accord.RolePrivacyOfficer)
-
 type clientMergeData struct {
 	Client  clientRow
 	Options []option
 	// Found is whether Accord found records that may be the same person.
 	Found bool
-}
-
-// clientMergeable is whether the caller may merge records into the client.
-func clientMergeable(c *enforce.Caller, cl *accord.Client) bool {
-	return c.Staff.RoleSet().Any(mergeRoles) && cl.HomeOrganizationID == c.Staff.OrganizationID
 }
 
 // clientMergeView builds the page: the client and the records that may be

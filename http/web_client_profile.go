@@ -23,11 +23,6 @@ var clientRecordCategories = []accord.Category{
 	accord.CatImmigrationStatus, accord.CatSocialNeeds, accord.CatScreening,
 }
 
-// clientFacingRoles are the roles that work with clients directly (as
-// enforce has them): they register, screen, record consent.
-var clientFacingRoles = accord.NewRoleSet(accord.RoleNavigator, accord.RoleClinician, accord.RoleLegalAdvocate, accord.RoleSocialWorker,
-	accord.RoleSupervisor, accord.RoleCaseworker)
-
 type clientProfileData struct {
 	clientRow
 	Gender     string
@@ -158,7 +153,7 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 	p := v.P
 	roles := c.Staff.RoleSet()
 	d := &clientProfileData{clientRow: s.clientRowOf(p, cv.Client, orgs), Gender: clientGenderLabel(p, cv.Client.Gender, cv.Client.GenderText),
-		CanAct: roles.Any(clientFacingRoles), Clinician: roles.Has(accord.RoleClinician), CanReport: c.CanProduceAccessReport(cv.Client.HomeOrganizationID)}
+		CanAct: enforce.ClientFacing(&c.Staff), Clinician: roles.Has(accord.RoleClinician), CanReport: c.CanProduceAccessReport(cv.Client.HomeOrganizationID)}
 	for _, l := range cv.Client.Languages {
 		if l != cv.Client.PreferredLanguage {
 			d.Languages = append(d.Languages, clientLanguageName(p, l))
@@ -185,8 +180,8 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 		}
 	}
 	d.ContactWithheld = s.clientWithheldOf(p, cv.Withheld, orgs, d.Clinician)
-	d.CanEdit = clientEditable(c, cv)
-	d.CanMerge = clientMergeable(c, &cv.Client)
+	d.CanEdit = c.MayEditClient(&cv.Client) && len(cv.Withheld) == 0
+	d.CanMerge = c.MayMergeInto(&cv.Client)
 
 	names := s.clientStaffNames(r, c)
 	writable := clientWritable(roles)
@@ -235,7 +230,7 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 		if staff, err := s.svc.StaffList(ctx, c, c.Staff.OrganizationID); err == nil {
 			d.Colleagues = []option{{"", p.Sprintf("Choose a colleague")}}
 			for _, st := range staff {
-				if st.Active && st.ID != c.Staff.ID && st.RoleSet().Any(clientFacingRoles) {
+				if st.Active && st.ID != c.Staff.ID && enforce.ClientFacing(&st) {
 					d.Colleagues = append(d.Colleagues, option{Value: st.ID, Label: st.DisplayName})
 				}
 			}
@@ -344,7 +339,7 @@ func (s *Server) clientRecordView(r *http.Request, c *enforce.Caller, f *form) (
 	}
 	roles := c.Staff.RoleSet()
 	writable := clientWritable(roles)
-	if !roles.Any(clientFacingRoles) || len(writable) == 0 {
+	if !enforce.ClientFacing(&c.Staff) || len(writable) == 0 {
 		return nil, accord.Errorf(accord.EFORBIDDEN, "your role does not allow adding records")
 	}
 	v := s.newView(r, c, "clients", "Add a record", nil)

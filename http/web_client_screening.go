@@ -521,7 +521,7 @@ func (s *Server) clientScreeningPage(w http.ResponseWriter, r *http.Request, c *
 		d.New, d.Resolved = strings.Join(added, p.Sprintf(", ")), strings.Join(gone, p.Sprintf(", "))
 		break
 	}
-	if c.Staff.RoleSet().Any(clientFacingRoles) {
+	if enforce.ClientFacing(&c.Staff) {
 		if es, err := s.svc.Escalations(ctx, c); err == nil {
 			for _, e := range es {
 				if e.ClientID == id && strings.HasPrefix(e.Summary, "Raised by screening "+sid+":") {
@@ -560,7 +560,7 @@ func (s *Server) clientScreeningsPage(w http.ResponseWriter, r *http.Request, c 
 	v := s.newView(r, c, "clients", "Screenings", nil)
 	names := s.clientStaffNames(r, c)
 	d := &clientScreeningsData{Client: cv.Client, Withheld: s.clientWithheldOf(v.P, withheld, orgs, false),
-		CanAct: c.Staff.RoleSet().Any(clientFacingRoles)}
+		CanAct: enforce.ClientFacing(&c.Staff)}
 	for _, sc := range list {
 		d.Rows = append(d.Rows, s.clientScreeningRowOf(v.P, sc, orgs, names, false))
 	}
