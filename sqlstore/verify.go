@@ -39,7 +39,13 @@ type VerifyOptions struct {
 // are read by verifyReaders connections in turns of verifyChunk entries,
 // each reader hashing its entries and checking their columns, and the
 // hashes are fed to the tree in index order.
-func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (_ *auditlog.VerifyResult, err error) {
+func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (*auditlog.VerifyResult, error) {
+	return db.verifyAudit(ctx, opts, verifyChunk)
+}
+
+// verifyAudit is VerifyAudit reading chunks of chunk entries (tests cross
+// chunk and reader edges with smaller ones).
+func (db *DB) verifyAudit(ctx context.Context, opts VerifyOptions, chunk uint64) (_ *auditlog.VerifyResult, err error) {
 	defer accord.Wrap(&err, "VerifyAudit")
 	// The readers stop when rctx ends; the verifier goes on with ctx.
 	rctx, cancel := context.WithCancel(ctx)
@@ -83,12 +89,12 @@ func (db *DB) VerifyAudit(ctx context.Context, opts VerifyOptions) (_ *auditlog.
 		return nil, err
 	}
 
-	// The chunks [lo, lo+verifyChunk) up to the size, then everything
+	// The chunks [lo, lo+chunk) up to the size, then everything
 	// stored beyond it (nothing, unless inserted by hand), read in the
 	// first reader's snapshot, where the size is the size.
 	var chunks []logChunk
-	for lo := uint64(0); lo < size; lo += verifyChunk {
-		chunks = append(chunks, logChunk{lo: lo, hi: min(lo+verifyChunk, size), reader: len(chunks) % len(readers)})
+	for lo := uint64(0); lo < size; lo += chunk {
+		chunks = append(chunks, logChunk{lo: lo, hi: min(lo+chunk, size), reader: len(chunks) % len(readers)})
 	}
 	chunks = append(chunks, logChunk{lo: size, reader: 0})
 	var wg sync.WaitGroup

@@ -15,9 +15,15 @@ import (
 	"github.com/accord-project/accord/sqlstore"
 )
 
-// verifyLogSize spans three of VerifyAudit's chunks of 8,192 entries, so
-// that both of its readers read some, and the first reads two.
-const verifyLogSize = 20_000
+// The tests read the log in chunks of verifyChunk entries (VerifyAudit's
+// are 8,192), and verifyLogSize spans three of them, so that both readers
+// read some, and the first reads two: the same edges as in a large log, at
+// an eighth of the entries (what most of their time was, under the race
+// detector).
+const (
+	verifyChunk   = 1024
+	verifyLogSize = 2500
+)
 
 // appendEntries appends entries [from, to) of benchEntry to db.
 func appendEntries(t *testing.T, db *sqlstore.DB, from, to int) {
@@ -64,7 +70,7 @@ func TestVerifyAuditTampering(t *testing.T) {
 		}
 		verify := func() *auditlog.VerifyResult {
 			t.Helper()
-			res, err := fx.db.VerifyAudit(ctx, sqlstore.VerifyOptions{Origin: signer.Name(), Verifiers: note.VerifierList(verifier)})
+			res, err := fx.db.VerifyAuditInChunks(ctx, sqlstore.VerifyOptions{Origin: signer.Name(), Verifiers: note.VerifierList(verifier)}, verifyChunk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,24 +99,24 @@ func TestVerifyAuditTampering(t *testing.T) {
 			want    int64
 		}{
 			{"leaf edited, first reader", []edit{{editLeaf, []any{100}}}, []int64{100}, 100},
-			{"leaf edited, second reader", []edit{{editLeaf, []any{9000}}}, []int64{9000}, 9000},
-			{"leaf edited, first reader's second chunk", []edit{{editLeaf, []any{17000}}}, []int64{17000}, 17000},
-			{"entry removed, second reader", []edit{{`DELETE FROM audit_entries WHERE idx = $1`, []any{9000}}}, []int64{9000}, 9000},
-			{"entry removed at a chunk's start", []edit{{`DELETE FROM audit_entries WHERE idx = $1`, []any{8192}}}, []int64{8192}, 8192},
-			{"entry removed at a chunk's end", []edit{{`DELETE FROM audit_entries WHERE idx = $1`, []any{16383}}}, []int64{16383}, 16383},
-			{"entries reordered, second reader", []edit{{swap, []any{12000, 12001}}}, []int64{12000, 12001}, 12000},
+			{"leaf edited, second reader", []edit{{editLeaf, []any{1100}}}, []int64{1100}, 1100},
+			{"leaf edited, first reader's second chunk", []edit{{editLeaf, []any{2100}}}, []int64{2100}, 2100},
+			{"entry removed, second reader", []edit{{`DELETE FROM audit_entries WHERE idx = $1`, []any{1100}}}, []int64{1100}, 1100},
+			{"entry removed at a chunk's start", []edit{{`DELETE FROM audit_entries WHERE idx = $1`, []any{1024}}}, []int64{1024}, 1024},
+			{"entry removed at a chunk's end", []edit{{`DELETE FROM audit_entries WHERE idx = $1`, []any{2047}}}, []int64{2047}, 2047},
+			{"entries reordered, second reader", []edit{{swap, []any{1500, 1501}}}, []int64{1500, 1501}, 1500},
 			{"entry inserted at the end", []edit{{insert, []any{verifyLogSize, 0}}}, []int64{verifyLogSize}, verifyLogSize},
 			{"entry inserted after a gap", []edit{{insert, []any{verifyLogSize + 5, 0}}}, []int64{verifyLogSize + 5}, verifyLogSize},
-			{"entry hidden from an access report, second reader", []edit{{`UPDATE audit_entries SET client_id = '' WHERE idx = $1`, []any{12000}}}, []int64{12000}, 12000},
-			{"actor re-labelled, first reader's second chunk", []edit{{`UPDATE audit_entries SET actor_id = 'stf_other' WHERE idx = $1`, []any{19999}}}, []int64{19999}, 19999},
+			{"entry hidden from an access report, second reader", []edit{{`UPDATE audit_entries SET client_id = '' WHERE idx = $1`, []any{1500}}}, []int64{1500}, 1500},
+			{"actor re-labelled, first reader's second chunk", []edit{{`UPDATE audit_entries SET actor_id = 'stf_other' WHERE idx = $1`, []any{2499}}}, []int64{2499}, 2499},
 			{"re-labelled in the second reader, edited earlier in the first", []edit{
-				{`UPDATE audit_entries SET kind = 'other' WHERE idx = $1`, []any{9000}},
-				{editLeaf, []any{5000}},
-			}, []int64{9000, 5000}, 5000},
+				{`UPDATE audit_entries SET kind = 'other' WHERE idx = $1`, []any{1100}},
+				{editLeaf, []any{600}},
+			}, []int64{1100, 600}, 600},
 			{"edited in the second reader, re-labelled later in the first", []edit{
-				{editLeaf, []any{9000}},
-				{`UPDATE audit_entries SET time = time + 1 WHERE idx = $1`, []any{17000}},
-			}, []int64{9000, 17000}, 9000},
+				{editLeaf, []any{1100}},
+				{`UPDATE audit_entries SET time = time + 1 WHERE idx = $1`, []any{2100}},
+			}, []int64{1100, 2100}, 1100},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -222,7 +228,7 @@ func TestVerifyAuditWhileAppending(t *testing.T) {
 		}
 		var got []outcome
 		for range 3 {
-			res, err := fx.db.VerifyAudit(ctx, sqlstore.VerifyOptions{Origin: signer.Name(), Verifiers: note.VerifierList(verifier)})
+			res, err := fx.db.VerifyAuditInChunks(ctx, sqlstore.VerifyOptions{Origin: signer.Name(), Verifiers: note.VerifierList(verifier)}, verifyChunk)
 			if err != nil {
 				t.Fatal(err)
 			}
