@@ -121,7 +121,9 @@ var clientFacing = []accord.Role{
 // ClientFacing reports whether staff with s's roles work directly with
 // clients: register and screen them, record their consent, open cases and
 // escalations (what the use cases require of them).
-func ClientFacing(s *accord.Staff) bool { return s.RoleSet().Any(accord.NewRoleSet(clientFacing...)) }
+func ClientFacing(s *accord.Staff) bool { return s.RoleSet().Any(clientFacingSet) }
+
+var clientFacingSet = accord.NewRoleSet(clientFacing...)
 
 // MayEditClient reports whether the caller's roles and organisation let
 // them change cl's details: client-facing staff of the organisation that

@@ -180,7 +180,7 @@ func (s *Server) clientProfileView(r *http.Request, c *enforce.Caller, care *for
 		}
 	}
 	d.ContactWithheld = s.clientWithheldOf(p, cv.Withheld, orgs, d.Clinician)
-	d.CanEdit = c.MayEditClient(&cv.Client) && len(cv.Withheld) == 0
+	d.CanEdit = c.MayEditClient(&cv.Client) && len(cv.Withheld) == 0 // and sees the contact details, as the change needs
 	d.CanMerge = c.MayMergeInto(&cv.Client)
 
 	names := s.clientStaffNames(r, c)
