@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,33 +37,86 @@ func pageKey(p string) string {
 	return idRE.ReplaceAllString(strings.SplitN(p, "?", 2)[0], "/{id}")
 }
 
+// crawlTabs is how many tabs each crawl opens pages in at once.
+const crawlTabs = 3
+
 // crawl visits the pages reachable by links from start, one per pattern of
-// path with ids replaced (up to limit), and adds those it reached to
-// reached, by pattern. A link that redirects counts as the page it lands
-// on; a page that sends the user to sign in is not for them.
-func (h *harness) crawl(ctx context.Context, start string, limit int, reached map[string]string) {
+// path with ids replaced (up to limit), and returns those it reached, by
+// pattern. A link that redirects counts as the page it lands on; a page
+// that sends the user to sign in is not for them.
+//
+// The crawl opens pages in several tabs at once but takes their results in
+// the order of a one-tab, breadth-first crawl, so it reaches the same pages
+// that crawl would: a page opened ahead of its turn whose pattern an
+// earlier page's redirect has reached since is dropped, and the crawl stops
+// at limit as a one-tab crawl would.
+func (h *harness) crawl(tabs []context.Context, start string, limit int) map[string]string {
 	h.t.Helper()
+	reached := map[string]string{}
 	queue := []string{start}
 	opened := map[string]bool{}
-	for len(queue) > 0 && len(opened) < limit {
-		p := queue[0]
-		queue = queue[1:]
-		if opened[pageKey(p)] {
+	type pending struct {
+		p    string
+		done chan visit
+	}
+	var flying []pending      // opening, in queue order
+	busy := map[string]bool{} // their patterns
+	free := make(chan context.Context, len(tabs))
+	for _, w := range tabs {
+		free <- w
+	}
+	defer func() {
+		for _, f := range flying {
+			<-f.done
+		}
+	}()
+	next := 0
+	for {
+		// Open the next pages in the queue in the free tabs.
+	dispatch:
+		for ; next < len(queue) && len(opened)+len(flying) < limit; next++ {
+			p := queue[next]
+			if opened[pageKey(p)] || busy[pageKey(p)] {
+				continue // a one-tab crawl would skip it too
+			}
+			select {
+			case w := <-free:
+				busy[pageKey(p)] = true
+				f := pending{p, make(chan visit, 1)}
+				flying = append(flying, f)
+				go func() {
+					v := h.visit(w, p)
+					free <- w
+					f.done <- v
+				}()
+			default:
+				break dispatch
+			}
+		}
+		if len(flying) == 0 || len(opened) >= limit {
+			return reached
+		}
+		// Take the earliest page's result, as a one-tab crawl would.
+		f := flying[0]
+		flying = flying[1:]
+		v := <-f.done
+		delete(busy, pageKey(f.p))
+		if opened[pageKey(f.p)] {
 			continue
 		}
-		opened[pageKey(p)] = true
-		h.open(ctx, p)
-		at := h.path(ctx)
-		if strings.HasPrefix(at, "/signin") && !strings.HasPrefix(p, "/signin") ||
-			strings.HasPrefix(at, "/my/signin") && !strings.HasPrefix(p, "/my/signin") {
+		opened[pageKey(f.p)] = true
+		if v.err != nil {
+			h.fail(v.tab, "open "+f.p, v.err)
+		}
+		if strings.HasPrefix(v.at, "/signin") && !strings.HasPrefix(f.p, "/signin") ||
+			strings.HasPrefix(v.at, "/my/signin") && !strings.HasPrefix(f.p, "/my/signin") {
 			continue // not for this user
 		}
-		opened[pageKey(at)] = true
-		if _, ok := reached[pageKey(at)]; !ok {
-			reached[pageKey(at)] = at
+		opened[pageKey(v.at)] = true
+		if _, ok := reached[pageKey(v.at)]; !ok {
+			reached[pageKey(v.at)] = v.at
 		}
-		links := get(h, ctx, "links", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href"))`))
-		for _, l := range links {
+		for _, l := range v.links {
 			u, err := url.Parse(l)
 			if err != nil || u.Host != "" || !strings.HasPrefix(u.Path, "/") || skipPath(u.Path) {
 				continue
@@ -73,6 +128,30 @@ func (h *harness) crawl(ctx context.Context, start string, limit int, reached ma
 			queue = append(queue, next)
 		}
 	}
+}
+
+// visit is a page the crawl opened: where it landed and its links.
+type visit struct {
+	at    string
+	links []string
+	tab   context.Context
+	err   error
+}
+
+// visit opens the page at path p in the tab w.
+func (h *harness) visit(w context.Context, p string) visit {
+	v := visit{tab: w}
+	if v.err = chromedp.Do(w, chromedp.Navigate(h.srv.URL+p), chromedp.WaitReady(chromedp.CSS("body"))); v.err != nil {
+		return v
+	}
+	loc, err := chromedp.Run(w, chromedp.Location())
+	if err != nil {
+		v.err = err
+		return v
+	}
+	v.at = strings.TrimPrefix(loc, h.srv.URL)
+	v.links, v.err = chromedp.Run(w, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href"))`))
+	return v
 }
 
 // axeUser is one of the people the accessibility test crawls as.
@@ -97,6 +176,7 @@ type axeUser struct {
 func TestBrowserAccessibility(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	h0 := h
 	if _, err := h.srv.DB.SignCheckpoint(context.Background(), h.srv.Signer.Name(), h.srv.Signer); err != nil {
 		t.Fatalf("signing an audit checkpoint: %v", err)
 	}
@@ -110,25 +190,32 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "client", user: "client:" + h.scenarioClient("advocate-reads-clinical-summary"), starts: []string{"/my"}},
 	}
 	// One window per user for the whole test: a user signs in once, and a
-	// client's portal session is not ended by a second sign-in.
-	for _, u := range users {
-		u.w, u.reached = h.windowFor(10*time.Minute), map[string]string{}
-	}
-	// Users work in parallel, as many at once as go test -parallel allows.
-	t.Run("crawl", func(t *testing.T) {
-		for _, u := range users {
-			t.Run(u.name, func(t *testing.T) {
-				t.Parallel()
-				h := &harness{t: t, srv: h.srv, dir: h.dir}
-				if id, ok := strings.CutPrefix(u.user, "client:"); ok {
-					h.portalSignIn(u.w, id)
-				} else if u.user != "" {
-					h.signIn(u.w, u.user)
+	// client's portal session is not ended by a second sign-in. The
+	// window's tabs share its cookies.
+	//
+	// Users work at once.
+	inParallel(t, "crawl", users, func(_ int, u *axeUser) string { return u.name }, func(t *testing.T, u *axeUser) {
+		h := &harness{t: t, srv: h.srv, dir: h.dir}
+		u.w = h.windowUntil(h0.t, 10*time.Minute)
+		if id, ok := strings.CutPrefix(u.user, "client:"); ok {
+			h.portalSignIn(u.w, id)
+		} else if u.user != "" {
+			h.signIn(u.w, u.user)
+		}
+		// One start after the other: the later crawls see what the earlier
+		// ones left behind (in the audit log, say).
+		tabs := make([]context.Context, crawlTabs)
+		for i := range tabs {
+			tabs[i] = h.tab(u.w, false)
+		}
+		u.reached = map[string]string{}
+		for _, start := range u.starts {
+			// The first crawl to reach a page names it.
+			for k, p := range h.crawl(tabs, start, 60) {
+				if _, ok := u.reached[k]; !ok {
+					u.reached[k] = p
 				}
-				for _, start := range u.starts {
-					h.crawl(u.w, start, 60, u.reached)
-				}
-			})
+			}
 		}
 	})
 	if t.Failed() {
@@ -161,26 +248,59 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Errorf("the crawl did not reach %s", want)
 		}
 	}
-	t.Run("check", func(t *testing.T) {
-		for _, u := range users {
-			t.Run(u.name, func(t *testing.T) {
-				t.Parallel()
+	// Each user's pages are shared out among tabs of the user's window, as
+	// many as make the users' shares about even, taking the next page as
+	// they finish one. The tabs go through the languages together, so a
+	// page opens in the language its tab asked for.
+	perTab := (len(keys) + len(users) - 1) / len(users)
+	inParallel(t, "check", users, func(_ int, u *axeUser) string { return u.name }, func(t *testing.T, u *axeUser) {
+		h := &harness{t: t, srv: h.srv, dir: h.dir}
+		t.Logf("%d pages: %s", len(u.check), strings.Join(u.check, " "))
+		h.preloadAxe(u.w)
+		tabs := []context.Context{u.w}
+		for len(tabs)*perTab < len(u.check) {
+			tabs = append(tabs, h.tab(u.w, true))
+		}
+		for _, lang := range languages {
+			jobs := make(chan func(h *harness, w context.Context), len(u.check)+1)
+			for _, p := range u.check {
+				jobs <- func(h *harness, w context.Context) {
+					h.open(w, "/lang/"+lang+"?next="+url.QueryEscape(p))
+					if at := h.path(w); at != p {
+						h.t.Errorf("%s in %s: the language switch led to %s", p, lang, at)
+					}
+					h.checkPage(w, lang, p)
+					if lang == "ar" || slices.Contains([]string{"/work", "/signin", "/", "/my"}, p) {
+						h.shot(w, lang+"-"+p)
+					}
+				}
+			}
+			if u.user == "" {
+				jobs <- func(h *harness, w context.Context) { h.complaint(w, lang) }
+			}
+			close(jobs)
+			inParallel(t, lang, tabs, func(i int, _ context.Context) string { return strconv.Itoa(i + 1) }, func(t *testing.T, w context.Context) {
 				h := &harness{t: t, srv: h.srv, dir: h.dir}
-				t.Logf("%d pages: %s", len(u.check), strings.Join(u.check, " "))
-				for _, lang := range languages {
-					for _, p := range u.check {
-						h.open(u.w, "/lang/"+lang+"?next="+url.QueryEscape(p))
-						h.checkPage(u.w, lang, p)
-						if lang == "ar" || slices.Contains([]string{"/work", "/signin", "/", "/my"}, p) {
-							h.shot(u.w, lang+"-"+p)
-						}
-					}
-					if u.user == "" {
-						h.complaint(u.w, lang)
-					}
+				for job := range jobs {
+					job(h, w)
 				}
 			})
 		}
+	})
+}
+
+// inParallel runs f on each of items, all at once, each in a subtest
+// (named by name) of a subtest of t named group. Unlike t.Parallel, the
+// subtests do not wait for a place among the -parallel tests: they are
+// one test's work shared out.
+func inParallel[T any](t *testing.T, group string, items []T, name func(int, T) string, f func(*testing.T, T)) {
+	t.Helper()
+	t.Run(group, func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i, it := range items {
+			wg.Go(func() { t.Run(name(i, it), func(t *testing.T) { f(t, it) }) })
+		}
+		wg.Wait()
 	})
 }
 
