@@ -2,6 +2,10 @@ package e2e_test
 
 import (
 	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
@@ -11,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
 
@@ -37,86 +42,38 @@ func pageKey(p string) string {
 	return idRE.ReplaceAllString(strings.SplitN(p, "?", 2)[0], "/{id}")
 }
 
-// crawlTabs is how many tabs each crawl opens pages in at once.
-const crawlTabs = 3
-
 // crawl visits the pages reachable by links from start, one per pattern of
 // path with ids replaced (up to limit), and returns those it reached, by
 // pattern. A link that redirects counts as the page it lands on; a page
 // that sends the user to sign in is not for them.
 //
-// The crawl opens pages in several tabs at once but takes their results in
-// the order of a one-tab, breadth-first crawl, so it reaches the same pages
-// that crawl would: a page opened ahead of its turn whose pattern an
-// earlier page's redirect has reached since is dropped, and the crawl stops
-// at limit as a one-tab crawl would.
-func (h *harness) crawl(tabs []context.Context, start string, limit int) map[string]string {
+// The crawl only needs where each link leads, so it asks the server as the
+// window w's user (with the window's cookies) without drawing the pages:
+// the pages' links are all in the HTML the server sends. The check then
+// opens every page it found in the browser.
+func (h *harness) crawl(w context.Context, start string, limit int) map[string]string {
 	h.t.Helper()
+	client := h.cookiesOf(w)
 	reached := map[string]string{}
 	queue := []string{start}
 	opened := map[string]bool{}
-	type pending struct {
-		p    string
-		done chan visit
-	}
-	var flying []pending      // opening, in queue order
-	busy := map[string]bool{} // their patterns
-	free := make(chan context.Context, len(tabs))
-	for _, w := range tabs {
-		free <- w
-	}
-	defer func() {
-		for _, f := range flying {
-			<-f.done
-		}
-	}()
-	next := 0
-	for {
-		// Open the next pages in the queue in the free tabs.
-	dispatch:
-		for ; next < len(queue) && len(opened)+len(flying) < limit; next++ {
-			p := queue[next]
-			if opened[pageKey(p)] || busy[pageKey(p)] {
-				continue // a one-tab crawl would skip it too
-			}
-			select {
-			case w := <-free:
-				busy[pageKey(p)] = true
-				f := pending{p, make(chan visit, 1)}
-				flying = append(flying, f)
-				go func() {
-					v := h.visit(w, p)
-					free <- w
-					f.done <- v
-				}()
-			default:
-				break dispatch
-			}
-		}
-		if len(flying) == 0 || len(opened) >= limit {
-			return reached
-		}
-		// Take the earliest page's result, as a one-tab crawl would.
-		f := flying[0]
-		flying = flying[1:]
-		v := <-f.done
-		delete(busy, pageKey(f.p))
-		if opened[pageKey(f.p)] {
+	for len(queue) > 0 && len(opened) < limit {
+		p := queue[0]
+		queue = queue[1:]
+		if opened[pageKey(p)] {
 			continue
 		}
-		opened[pageKey(f.p)] = true
-		if v.err != nil {
-			h.fail(v.tab, "open "+f.p, v.err)
-		}
-		if strings.HasPrefix(v.at, "/signin") && !strings.HasPrefix(f.p, "/signin") ||
-			strings.HasPrefix(v.at, "/my/signin") && !strings.HasPrefix(f.p, "/my/signin") {
+		opened[pageKey(p)] = true
+		at, links := h.fetch(client, p)
+		if strings.HasPrefix(at, "/signin") && !strings.HasPrefix(p, "/signin") ||
+			strings.HasPrefix(at, "/my/signin") && !strings.HasPrefix(p, "/my/signin") {
 			continue // not for this user
 		}
-		opened[pageKey(v.at)] = true
-		if _, ok := reached[pageKey(v.at)]; !ok {
-			reached[pageKey(v.at)] = v.at
+		opened[pageKey(at)] = true
+		if _, ok := reached[pageKey(at)]; !ok {
+			reached[pageKey(at)] = at
 		}
-		for _, l := range v.links {
+		for _, l := range links {
 			u, err := url.Parse(l)
 			if err != nil || u.Host != "" || !strings.HasPrefix(u.Path, "/") || skipPath(u.Path) {
 				continue
@@ -128,30 +85,59 @@ func (h *harness) crawl(tabs []context.Context, start string, limit int) map[str
 			queue = append(queue, next)
 		}
 	}
+	return reached
 }
 
-// visit is a page the crawl opened: where it landed and its links.
-type visit struct {
-	at    string
-	links []string
-	tab   context.Context
-	err   error
-}
-
-// visit opens the page at path p in the tab w.
-func (h *harness) visit(w context.Context, p string) visit {
-	v := visit{tab: w}
-	if v.err = chromedp.Do(w, chromedp.Navigate(h.srv.URL+p), chromedp.WaitReady(chromedp.CSS("body"))); v.err != nil {
-		return v
-	}
-	loc, err := chromedp.Run(w, chromedp.Location())
+// cookiesOf returns an HTTP client with the cookies of the window w.
+func (h *harness) cookiesOf(w context.Context) *http.Client {
+	h.t.Helper()
+	res, err := chromedp.CallBrowser(w, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(w).BrowserContextID})
 	if err != nil {
-		v.err = err
-		return v
+		h.t.Fatalf("the window's cookies: %v", err)
 	}
-	v.at = strings.TrimPrefix(loc, h.srv.URL)
-	v.links, v.err = chromedp.Run(w, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href"))`))
-	return v
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var cs []*http.Cookie
+	for _, c := range res.Cookies {
+		cs = append(cs, &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path})
+	}
+	u, _ := url.Parse(h.srv.URL + "/")
+	jar.SetCookies(u, cs)
+	return &http.Client{Jar: jar}
+}
+
+// hrefRE finds the links of a page: the href of each a element.
+var hrefRE = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref="([^"]*)"`)
+
+// fetch gets the page at path p, following redirects, and returns the path
+// it landed on and the page's links, as the browser would show them.
+func (h *harness) fetch(client *http.Client, p string) (at string, links []string) {
+	h.t.Helper()
+	req, err := http.NewRequest("GET", h.srv.URL+p, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", "en-US,en")
+	resp, err := client.Do(req)
+	if err != nil {
+		h.t.Fatalf("crawl %s: %v", p, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("crawl %s: %v", p, err)
+	}
+	at = resp.Request.URL.Path
+	if q := resp.Request.URL.RawQuery; q != "" {
+		at += "?" + q
+	}
+	for _, m := range hrefRE.FindAllStringSubmatch(string(body), -1) {
+		links = append(links, html.UnescapeString(m[1]))
+	}
+	return at, links
 }
 
 // axeUser is one of the people the accessibility test crawls as.
@@ -202,16 +188,9 @@ func TestBrowserAccessibility(t *testing.T) {
 		} else if u.user != "" {
 			h.signIn(u.w, u.user)
 		}
-		// One start after the other: the later crawls see what the earlier
-		// ones left behind (in the audit log, say).
-		tabs := make([]context.Context, crawlTabs)
-		for i := range tabs {
-			tabs[i] = h.tab(u.w, false)
-		}
 		u.reached = map[string]string{}
 		for _, start := range u.starts {
-			// The first crawl to reach a page names it.
-			for k, p := range h.crawl(tabs, start, 60) {
+			for k, p := range h.crawl(u.w, start, 60) {
 				if _, ok := u.reached[k]; !ok {
 					u.reached[k] = p
 				}
