@@ -238,7 +238,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		h.preloadAxe(u.w)
 		tabs := []context.Context{u.w}
 		for len(tabs)*perTab < len(u.check) {
-			tabs = append(tabs, h.tab(u.w, true))
+			tabs = append(tabs, h.tab(u.w))
 		}
 		for _, lang := range languages {
 			jobs := make(chan func(h *harness, w context.Context), len(u.check)+1)

@@ -166,18 +166,16 @@ func (h *harness) windowUntil(owner *testing.T, d time.Duration) context.Context
 }
 
 // tab opens another tab of the window w, the same person at the same
-// computer (the same cookies), closed at the end of h's test. With axe, the
-// tab loads axe-core into every page it opens.
-func (h *harness) tab(w context.Context, axe bool) context.Context {
+// computer (the same cookies), closed at the end of h's test. The tab
+// loads axe-core into every page it opens.
+func (h *harness) tab(w context.Context) context.Context {
 	h.t.Helper()
 	ctx, cancel := chromedp.NewContext(w)
 	h.t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		h.t.Fatalf("opening a browser tab: %v", err)
 	}
-	if axe {
-		h.preloadAxe(ctx)
-	}
+	h.preloadAxe(ctx)
 	return ctx
 }
 
