@@ -2,13 +2,20 @@ package e2e_test
 
 import (
 	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
 
@@ -36,11 +43,18 @@ func pageKey(p string) string {
 }
 
 // crawl visits the pages reachable by links from start, one per pattern of
-// path with ids replaced (up to limit), and adds those it reached to
-// reached, by pattern. A link that redirects counts as the page it lands
-// on; a page that sends the user to sign in is not for them.
-func (h *harness) crawl(ctx context.Context, start string, limit int, reached map[string]string) {
+// path with ids replaced (up to limit), and returns those it reached, by
+// pattern. A link that redirects counts as the page it lands on; a page
+// that sends the user to sign in is not for them.
+//
+// The crawl only needs where each link leads, so it asks the server as the
+// window w's user (with the window's cookies) without drawing the pages:
+// the pages' links are all in the HTML the server sends. The check then
+// opens every page it found in the browser.
+func (h *harness) crawl(w context.Context, start string, limit int) map[string]string {
 	h.t.Helper()
+	client := h.cookiesOf(w)
+	reached := map[string]string{}
 	queue := []string{start}
 	opened := map[string]bool{}
 	for len(queue) > 0 && len(opened) < limit {
@@ -50,8 +64,7 @@ func (h *harness) crawl(ctx context.Context, start string, limit int, reached ma
 			continue
 		}
 		opened[pageKey(p)] = true
-		h.open(ctx, p)
-		at := h.path(ctx)
+		at, links := h.fetch(client, p)
 		if strings.HasPrefix(at, "/signin") && !strings.HasPrefix(p, "/signin") ||
 			strings.HasPrefix(at, "/my/signin") && !strings.HasPrefix(p, "/my/signin") {
 			continue // not for this user
@@ -60,7 +73,6 @@ func (h *harness) crawl(ctx context.Context, start string, limit int, reached ma
 		if _, ok := reached[pageKey(at)]; !ok {
 			reached[pageKey(at)] = at
 		}
-		links := get(h, ctx, "links", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href"))`))
 		for _, l := range links {
 			u, err := url.Parse(l)
 			if err != nil || u.Host != "" || !strings.HasPrefix(u.Path, "/") || skipPath(u.Path) {
@@ -73,6 +85,59 @@ func (h *harness) crawl(ctx context.Context, start string, limit int, reached ma
 			queue = append(queue, next)
 		}
 	}
+	return reached
+}
+
+// cookiesOf returns an HTTP client with the cookies of the window w.
+func (h *harness) cookiesOf(w context.Context) *http.Client {
+	h.t.Helper()
+	res, err := chromedp.CallBrowser(w, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(w).BrowserContextID})
+	if err != nil {
+		h.t.Fatalf("the window's cookies: %v", err)
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var cs []*http.Cookie
+	for _, c := range res.Cookies {
+		cs = append(cs, &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path})
+	}
+	u, _ := url.Parse(h.srv.URL + "/")
+	jar.SetCookies(u, cs)
+	return &http.Client{Jar: jar}
+}
+
+// hrefRE finds the links of a page: the href of each a element.
+var hrefRE = regexp.MustCompile(`(?is)<a\s[^>]*?\bhref="([^"]*)"`)
+
+// fetch gets the page at path p, following redirects, and returns the path
+// it landed on and the page's links, as the browser would show them.
+func (h *harness) fetch(client *http.Client, p string) (at string, links []string) {
+	h.t.Helper()
+	req, err := http.NewRequest("GET", h.srv.URL+p, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", "en-US,en")
+	resp, err := client.Do(req)
+	if err != nil {
+		h.t.Fatalf("crawl %s: %v", p, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("crawl %s: %v", p, err)
+	}
+	at = resp.Request.URL.Path
+	if q := resp.Request.URL.RawQuery; q != "" {
+		at += "?" + q
+	}
+	for _, m := range hrefRE.FindAllStringSubmatch(string(body), -1) {
+		links = append(links, html.UnescapeString(m[1]))
+	}
+	return at, links
 }
 
 // axeUser is one of the people the accessibility test crawls as.
@@ -97,6 +162,7 @@ type axeUser struct {
 func TestBrowserAccessibility(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	h0 := h
 	if _, err := h.srv.DB.SignCheckpoint(context.Background(), h.srv.Signer.Name(), h.srv.Signer); err != nil {
 		t.Fatalf("signing an audit checkpoint: %v", err)
 	}
@@ -110,25 +176,25 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "client", user: "client:" + h.scenarioClient("advocate-reads-clinical-summary"), starts: []string{"/my"}},
 	}
 	// One window per user for the whole test: a user signs in once, and a
-	// client's portal session is not ended by a second sign-in.
-	for _, u := range users {
-		u.w, u.reached = h.windowFor(10*time.Minute), map[string]string{}
-	}
-	// Users work in parallel, as many at once as go test -parallel allows.
-	t.Run("crawl", func(t *testing.T) {
-		for _, u := range users {
-			t.Run(u.name, func(t *testing.T) {
-				t.Parallel()
-				h := &harness{t: t, srv: h.srv, dir: h.dir}
-				if id, ok := strings.CutPrefix(u.user, "client:"); ok {
-					h.portalSignIn(u.w, id)
-				} else if u.user != "" {
-					h.signIn(u.w, u.user)
+	// client's portal session is not ended by a second sign-in. The
+	// window's tabs share its cookies.
+	//
+	// Users work at once.
+	inParallel(t, "crawl", users, func(_ int, u *axeUser) string { return u.name }, func(t *testing.T, u *axeUser) {
+		h := &harness{t: t, srv: h.srv, dir: h.dir}
+		u.w = h.windowUntil(h0.t, 10*time.Minute)
+		if id, ok := strings.CutPrefix(u.user, "client:"); ok {
+			h.portalSignIn(u.w, id)
+		} else if u.user != "" {
+			h.signIn(u.w, u.user)
+		}
+		u.reached = map[string]string{}
+		for _, start := range u.starts {
+			for k, p := range h.crawl(u.w, start, 60) {
+				if _, ok := u.reached[k]; !ok {
+					u.reached[k] = p
 				}
-				for _, start := range u.starts {
-					h.crawl(u.w, start, 60, u.reached)
-				}
-			})
+			}
 		}
 	})
 	if t.Failed() {
@@ -161,26 +227,59 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Errorf("the crawl did not reach %s", want)
 		}
 	}
-	t.Run("check", func(t *testing.T) {
-		for _, u := range users {
-			t.Run(u.name, func(t *testing.T) {
-				t.Parallel()
+	// Each user's pages are shared out among tabs of the user's window, as
+	// many as make the users' shares about even, taking the next page as
+	// they finish one. The tabs go through the languages together, so a
+	// page opens in the language its tab asked for.
+	perTab := (len(keys) + len(users) - 1) / len(users)
+	inParallel(t, "check", users, func(_ int, u *axeUser) string { return u.name }, func(t *testing.T, u *axeUser) {
+		h := &harness{t: t, srv: h.srv, dir: h.dir}
+		t.Logf("%d pages: %s", len(u.check), strings.Join(u.check, " "))
+		h.preloadAxe(u.w)
+		tabs := []context.Context{u.w}
+		for len(tabs)*perTab < len(u.check) {
+			tabs = append(tabs, h.tab(u.w))
+		}
+		for _, lang := range languages {
+			jobs := make(chan func(h *harness, w context.Context), len(u.check)+1)
+			for _, p := range u.check {
+				jobs <- func(h *harness, w context.Context) {
+					h.open(w, "/lang/"+lang+"?next="+url.QueryEscape(p))
+					if at := h.path(w); at != p {
+						h.t.Errorf("%s in %s: the language switch led to %s", p, lang, at)
+					}
+					h.checkPage(w, lang, p)
+					if lang == "ar" || slices.Contains([]string{"/work", "/signin", "/", "/my"}, p) {
+						h.shot(w, lang+"-"+p)
+					}
+				}
+			}
+			if u.user == "" {
+				jobs <- func(h *harness, w context.Context) { h.complaint(w, lang) }
+			}
+			close(jobs)
+			inParallel(t, lang, tabs, func(i int, _ context.Context) string { return strconv.Itoa(i + 1) }, func(t *testing.T, w context.Context) {
 				h := &harness{t: t, srv: h.srv, dir: h.dir}
-				t.Logf("%d pages: %s", len(u.check), strings.Join(u.check, " "))
-				for _, lang := range languages {
-					for _, p := range u.check {
-						h.open(u.w, "/lang/"+lang+"?next="+url.QueryEscape(p))
-						h.checkPage(u.w, lang, p)
-						if lang == "ar" || slices.Contains([]string{"/work", "/signin", "/", "/my"}, p) {
-							h.shot(u.w, lang+"-"+p)
-						}
-					}
-					if u.user == "" {
-						h.complaint(u.w, lang)
-					}
+				for job := range jobs {
+					job(h, w)
 				}
 			})
 		}
+	})
+}
+
+// inParallel runs f on each of items, all at once, each in a subtest
+// (named by name) of a subtest of t named group. Unlike t.Parallel, the
+// subtests do not wait for a place among the -parallel tests: they are
+// one test's work shared out.
+func inParallel[T any](t *testing.T, group string, items []T, name func(int, T) string, f func(*testing.T, T)) {
+	t.Helper()
+	t.Run(group, func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i, it := range items {
+			wg.Go(func() { t.Run(name(i, it), func(t *testing.T) { f(t, it) }) })
+		}
+		wg.Wait()
 	})
 }
 

@@ -148,14 +148,52 @@ func (h *harness) window() context.Context {
 // windowFor is window, open for at most d.
 func (h *harness) windowFor(d time.Duration) context.Context {
 	h.t.Helper()
+	return h.windowUntil(h.t, d)
+}
+
+// windowUntil is window, open for at most d and closed at the end of the
+// test owner (h's test or one that outlives it).
+func (h *harness) windowUntil(owner *testing.T, d time.Duration) context.Context {
+	h.t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-	h.t.Cleanup(cancel)
+	owner.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		h.t.Fatalf("opening a browser window: %v", err)
 	}
 	ctx, cancel2 := context.WithTimeout(ctx, d)
-	h.t.Cleanup(cancel2)
+	owner.Cleanup(cancel2)
 	return ctx
+}
+
+// tab opens another tab of the window w, the same person at the same
+// computer (the same cookies), closed at the end of h's test. The tab
+// loads axe-core into every page it opens.
+func (h *harness) tab(w context.Context) context.Context {
+	h.t.Helper()
+	ctx, cancel := chromedp.NewContext(w)
+	h.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		h.t.Fatalf("opening a browser tab: %v", err)
+	}
+	h.preloadAxe(ctx)
+	return ctx
+}
+
+// preloadAxe makes every page the tab of ctx opens from now on load
+// axe-core as it loads: sending its half a megabyte for each page costs
+// more than the check.
+func (h *harness) preloadAxe(ctx context.Context) {
+	h.t.Helper()
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Target == nil {
+		return
+	}
+	if _, done := axeWindows.LoadOrStore(c.Target.TargetID, true); done {
+		return
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: axeSource}); err != nil {
+		h.t.Logf("preloading axe: %v", err)
+	}
 }
 
 // do runs browser steps, failing the test with a screenshot on error.
@@ -205,16 +243,25 @@ func (h *harness) shot(ctx context.Context, name string) {
 // right-to-left pages sideways.
 func fullPage() chromedp.Action[[]byte] {
 	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
-		size, err := chromedp.Evaluate[[]float64](`[innerWidth, Math.max(innerHeight, document.documentElement.scrollHeight)]`)(ctx, t)
+		size, err := chromedp.Evaluate[[]float64](`[innerWidth, innerHeight, document.documentElement.scrollHeight]`)(ctx, t)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-			Width: int64(size[0]), Height: int64(size[1]), DeviceScaleFactor: 1}); err != nil {
+		if size[2] > size[1] {
+			if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: int64(size[0]), Height: int64(size[2]), DeviceScaleFactor: 1}); err != nil {
+				return nil, err
+			}
+			defer cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		}
+		// PNG encoded for speed: the same picture in a larger file, made
+		// in a third less time.
+		yes := true
+		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: &yes, OptimizeForSpeed: &yes})
+		if err != nil {
 			return nil, err
 		}
-		defer cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
-		return chromedp.CaptureScreenshot()(ctx, t)
+		return r.Data, nil
 	}
 }
 
@@ -254,15 +301,8 @@ func (h *harness) axe(ctx context.Context, label string) []axeViolation {
 	h.t.Helper()
 	if !get(h, ctx, "look for axe", chromedp.Evaluate[bool](`typeof axe !== "undefined"`)) {
 		// From the first check in a window on, every page the window opens
-		// gets axe as it loads: sending its half a megabyte for each page
-		// costs more than the check.
-		if c := chromedp.FromContext(ctx); c != nil && c.Target != nil {
-			if _, done := axeWindows.LoadOrStore(c.Target.TargetID, true); !done {
-				if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: axeSource}); err != nil {
-					h.t.Logf("preloading axe: %v", err)
-				}
-			}
-		}
+		// gets axe as it loads.
+		h.preloadAxe(ctx)
 		get(h, ctx, "inject axe", chromedp.Evaluate[bool](axeSource+";true"))
 	}
 	script := `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`
@@ -352,18 +392,33 @@ func jsString(s string) string {
 func (h *harness) click(ctx context.Context, what, sel string) {
 	h.t.Helper()
 	get(h, ctx, "mark the page", chromedp.Evaluate[bool](`window.__accordPage = 2; true`))
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	loaded := make(chan struct{}, 1)
+	if err := chromedp.Listen(wctx, func(ev any) {
+		if _, ok := ev.(*page.EventLoadEventFired); ok {
+			select {
+			case loaded <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		h.fail(ctx, what, err)
+	}
 	h.do(ctx, what, chromedp.Click(chromedp.CSS(sel)))
-	// Wait until a new document has loaded.
-	deadline := time.Now().Add(30 * time.Second)
+	// Wait until a new document has loaded: look at each load event, and
+	// again every quarter second in case the look came too early.
 	for {
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.readyState === "complete" && !window.__accordPage ? 1 : (window.__accordPage || 0)`))
 		if err == nil && v == 1 {
 			return
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		select {
+		case <-loaded:
+		case <-time.After(250 * time.Millisecond):
+		case <-wctx.Done():
 			h.fail(ctx, what+": waiting for the next page", fmt.Errorf("no new page after 30s"))
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 // the recovery codes, and signs in again in a second browser with a code
 // from the authenticator app.
 func TestBrowserSignInWithTOTP(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	w := h.window()
 	h.signIn(w, "amina.navigator")
