@@ -159,7 +159,7 @@ func (s *Service) DetectAnomalies(ctx context.Context, c *Caller, day string) (_
 	return &AnomalyDetection{Run: *run, Added: added}, nil
 }
 
-// AnomalyThresholds returns the thresholds in force and their version (0:
+// AnomalyThresholds returns the thresholds in force and their version (1:
 // the defaults), for the oversight body's auditors and privacy officers.
 func (s *Service) AnomalyThresholds(ctx context.Context, c *Caller) (accord.AnomalyThresholds, int, error) {
 	if err := c.requireReviewer(); err != nil {

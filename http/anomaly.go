@@ -78,6 +78,96 @@ func (s *Server) reviewAnomaly(w http.ResponseWriter, r *http.Request, c *enforc
 	return nil
 }
 
+// anomalyThresholdsJSON is the thresholds in force and their version.
+type anomalyThresholdsJSON struct {
+	accord.AnomalyThresholds
+	Version int `json:"version"`
+}
+
+// getAnomalyThresholds answers the thresholds in force, their version as
+// the ETag (1: the defaults).
+func (s *Server) getAnomalyThresholds(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	t, v, err := s.svc.AnomalyThresholds(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	etag(w, v)
+	writeJSON(w, http.StatusOK, anomalyThresholdsJSON{t, v})
+	return nil
+}
+
+// anomalyThresholdsInput is a change of thresholds: each field given
+// replaces the one in force.
+type anomalyThresholdsInput struct {
+	OutsideCaseload  *int    `json:"outside_caseload"`
+	OrganizationBulk *int    `json:"organization_bulk"`
+	VolumeFactor     *int    `json:"volume_factor"`
+	VolumeMinimum    *int    `json:"volume_minimum"`
+	BaselineDays     *int    `json:"baseline_days"`
+	AfterHoursFrom   *int    `json:"after_hours_from"`
+	AfterHoursTo     *int    `json:"after_hours_to"`
+	AfterHours       *int    `json:"after_hours"`
+	Denials          *int    `json:"denials"`
+	BreakGlass       *int    `json:"break_glass"`
+	BreakGlassDays   *int    `json:"break_glass_days"`
+	TimeZone         *string `json:"time_zone"`
+}
+
+// apply returns t with the fields given in in.
+func (in *anomalyThresholdsInput) apply(t accord.AnomalyThresholds) accord.AnomalyThresholds {
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&t.OutsideCaseload, in.OutsideCaseload)
+	set(&t.OrganizationBulk, in.OrganizationBulk)
+	set(&t.VolumeFactor, in.VolumeFactor)
+	set(&t.VolumeMinimum, in.VolumeMinimum)
+	set(&t.BaselineDays, in.BaselineDays)
+	set(&t.AfterHoursFrom, in.AfterHoursFrom)
+	set(&t.AfterHoursTo, in.AfterHoursTo)
+	set(&t.AfterHours, in.AfterHours)
+	set(&t.Denials, in.Denials)
+	set(&t.BreakGlass, in.BreakGlass)
+	set(&t.BreakGlassDays, in.BreakGlassDays)
+	if in.TimeZone != nil {
+		t.TimeZone = *in.TimeZone
+	}
+	return t
+}
+
+// changeAnomalyThresholds changes the thresholds of the version named in
+// If-Match: the fields given replace those in force, the others stay.
+func (s *Server) changeAnomalyThresholds(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	v, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	var in anomalyThresholdsInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	was, have, err := s.svc.AnomalyThresholds(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	stale := accord.Errorf(accord.EPRECONDITION, "the thresholds were changed by someone else since you read them; read them again and retry")
+	if have != v {
+		return stale
+	}
+	if t := in.apply(was); t != was { // else nothing to change: no new version, no audit entry
+		err := s.svc.SetAnomalyThresholds(r.Context(), c, t, v)
+		if accord.ErrorCode(err) == accord.ECONFLICT { // changed since read above
+			return stale
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return s.getAnomalyThresholds(w, r, c)
+}
+
 // anomalyHour writes an hour of the day as 22:00.
 func anomalyHour(h int) string { return fmt.Sprintf("%02d:00", h) }
 

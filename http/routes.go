@@ -97,6 +97,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/anomalies", s.authed(s.anomalyQueue)},
 		{"POST", "/api/v1/anomalies/detect", s.authed(s.detectAnomalies)},
 		{"POST", "/api/v1/anomalies/{id}/review", s.authed(s.reviewAnomaly)},
+		{"GET", "/api/v1/anomalies/thresholds", s.authed(s.getAnomalyThresholds)},
+		{"PATCH", "/api/v1/anomalies/thresholds", s.authed(s.changeAnomalyThresholds)},
 
 		{"POST", "/api/v1/decisions/explain", s.authed(s.explain)},
 		{"GET", "/api/v1/policies/local", s.authed(s.getLocalPolicies)},

@@ -9,6 +9,7 @@ import (
 	"github.com/accord-project/accord"
 	"github.com/accord-project/accord/enforce"
 	"github.com/accord-project/accord/i18n"
+	"github.com/accord-project/accord/sqlstore"
 )
 
 // The oversight body's access anomaly alerts (/oversight/anomalies): the
@@ -225,9 +226,10 @@ func (s *Server) anomalyReviewSubmit(w http.ResponseWriter, r *http.Request, c *
 // The thresholds.
 
 type anomalyThresholdsData struct {
-	Nav     []adminLink
-	Version int
-	Fields  []anomalyField
+	Nav      []adminLink
+	Version  int
+	Defaults bool // the oversight body has not set its own
+	Fields   []anomalyField
 }
 
 type anomalyField struct {
@@ -282,7 +284,8 @@ func (s *Server) anomalyThresholdsPage(w http.ResponseWriter, r *http.Request, c
 		f.Values.Set("time_zone", t.TimeZone)
 		f.Values.Set("version", strconv.Itoa(version))
 	}
-	v.Form, v.Data = f, &anomalyThresholdsData{Nav: adminNav(v.P, c, "/oversight/anomalies"), Version: version, Fields: anomalyFields(v.P)}
+	v.Form, v.Data = f, &anomalyThresholdsData{Nav: adminNav(v.P, c, "/oversight/anomalies"), Version: version,
+		Defaults: version == sqlstore.DefaultThresholdsVersion, Fields: anomalyFields(v.P)}
 	status := http.StatusOK
 	if ferr != nil {
 		status = adminFormStatus(ferr)

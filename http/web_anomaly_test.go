@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/accord-project/accord"
+	"github.com/accord-project/accord/sqlstore"
 )
 
 // TestWebAnomalies: the ombudsperson's auditor detects yesterday from the
@@ -91,7 +92,7 @@ func TestWebAnomalies(t *testing.T) {
 		if page.Status != http.StatusOK || !page.Contains("These are the defaults") {
 			t.Fatalf("status %d: %s", page.Status, page.Text())
 		}
-		form := url.Values{"form_token": {page.FormToken()}, "version": {"0"}, "time_zone": {"Europe/London"}}
+		form := url.Values{"form_token": {page.FormToken()}, "version": {"1"}, "time_zone": {"Europe/London"}}
 		for name, v := range map[string]string{"outside_caseload": "10", "organization_bulk": "50", "volume_factor": "3", "volume_minimum": "20",
 			"baseline_days": "28", "after_hours_from": "20", "after_hours_to": "7", "after_hours": "25", "denials": "10", "break_glass": "3", "break_glass_days": "7"} {
 			form.Set(name, v)
@@ -101,7 +102,7 @@ func TestWebAnomalies(t *testing.T) {
 		if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `id="f-after_hours_to-error"`) || !bad.Contains("must be a whole number from 0 to 23") {
 			t.Errorf("hour 25: status %d: %s", bad.Status, bad.Text())
 		}
-		if _, v, _ := srv.DB.AnomalyThresholds(t.Context()); v != 0 {
+		if _, v, _ := srv.DB.AnomalyThresholds(t.Context()); v != sqlstore.DefaultThresholdsVersion {
 			t.Errorf("a refused change was stored (version %d)", v)
 		}
 		form.Set("after_hours_to", "7")
@@ -109,7 +110,7 @@ func TestWebAnomalies(t *testing.T) {
 		if ok.Status != http.StatusOK || !ok.Contains("The thresholds are saved.") {
 			t.Errorf("saving: status %d: %s", ok.Status, ok.Text())
 		}
-		if thr, v, _ := srv.DB.AnomalyThresholds(t.Context()); v != 1 || thr.AfterHours != 25 || thr.TimeZone != "Europe/London" {
+		if thr, v, _ := srv.DB.AnomalyThresholds(t.Context()); v != sqlstore.DefaultThresholdsVersion+1 || thr.AfterHours != 25 || thr.TimeZone != "Europe/London" {
 			t.Errorf("stored %+v, version %d", thr, v)
 		}
 	})

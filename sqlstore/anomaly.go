@@ -26,8 +26,14 @@ import (
 // TimerAnomalyReview fires when an alert has waited too long for review.
 const TimerAnomalyReview = "anomaly.review"
 
+// DefaultThresholdsVersion is the version of the default thresholds, in
+// force until the oversight body sets its own (versions start at 1, as
+// every object's do).
+const DefaultThresholdsVersion = 1
+
 // AnomalyThresholds returns the oversight body's thresholds (the defaults
-// until it sets its own) and their version (0: the defaults).
+// until it sets its own) and their version (DefaultThresholdsVersion: the
+// defaults).
 func (db *DB) AnomalyThresholds(ctx context.Context) (accord.AnomalyThresholds, int, error) {
 	return anomalyThresholds(ctx, db.read)
 }
@@ -38,7 +44,7 @@ func anomalyThresholds(ctx context.Context, q querier) (accord.AnomalyThresholds
 	var version int
 	err := q.QueryRowContext(ctx, `SELECT thresholds, version FROM anomaly_settings WHERE id = 1`).Scan(&text, &version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, 0, nil
+		return t, DefaultThresholdsVersion, nil
 	}
 	if err != nil {
 		return t, 0, err
@@ -51,7 +57,7 @@ func anomalyThresholds(ctx context.Context, q querier) (accord.AnomalyThresholds
 
 // SetAnomalyThresholds stores new thresholds with an audit entry
 // ("anomaly.thresholds") in the same transaction. version is the version
-// the caller read (0: the defaults): if someone changed them since, it is
+// the caller read (1: the defaults): if someone changed them since, it is
 // ECONFLICT and nothing changes. Errors: EINVALID (the field named),
 // ECONFLICT.
 func (db *DB) SetAnomalyThresholds(ctx context.Context, actor accord.Actor, t accord.AnomalyThresholds, version int) (err error) {

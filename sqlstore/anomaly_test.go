@@ -257,24 +257,24 @@ func TestAnomalyReview(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				thr := accord.DefaultAnomalyThresholds()
 				tc.change(&thr)
-				err := fx.db.SetAnomalyThresholds(ctx, reviewer, thr, 0)
+				err := fx.db.SetAnomalyThresholds(ctx, reviewer, thr, sqlstore.DefaultThresholdsVersion)
 				var e *accord.Error
 				if !errors.As(err, &e) || e.Code != accord.EINVALID || e.Field != tc.field {
 					t.Errorf("SetAnomalyThresholds = %v, want invalid %s", err, tc.field)
 				}
 			})
 		}
-		if _, v, err := fx.db.AnomalyThresholds(ctx); err != nil || v != 0 {
+		if _, v, err := fx.db.AnomalyThresholds(ctx); err != nil || v != sqlstore.DefaultThresholdsVersion {
 			t.Errorf("after refusals the thresholds are version %d (%v), want the defaults", v, err)
 		}
-		if err := fx.db.SetAnomalyThresholds(ctx, reviewer, af.thr, 0); err != nil {
+		if err := fx.db.SetAnomalyThresholds(ctx, reviewer, af.thr, sqlstore.DefaultThresholdsVersion); err != nil {
 			t.Fatal(err)
 		}
-		if err := fx.db.SetAnomalyThresholds(ctx, reviewer, af.thr, 0); code(err) != accord.ECONFLICT {
+		if err := fx.db.SetAnomalyThresholds(ctx, reviewer, af.thr, sqlstore.DefaultThresholdsVersion); code(err) != accord.ECONFLICT {
 			t.Errorf("a change from a stale version = %v, want conflict", err)
 		}
 		got, v, err := fx.db.AnomalyThresholds(ctx)
-		if err != nil || v != 1 {
+		if err != nil || v != sqlstore.DefaultThresholdsVersion+1 {
 			t.Fatalf("version %d, %v", v, err)
 		}
 		if diff := cmp.Diff(af.thr, got); diff != "" {
