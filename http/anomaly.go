@@ -152,7 +152,7 @@ func (s *Server) changeAnomalyThresholds(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	stale := accord.Errorf(accord.EPRECONDITION, "the thresholds were changed by someone else since you read them; read them again and retry")
+	stale := accord.Errorf(accord.EPRECONDITION, "someone else changed the thresholds since you opened them; look at them again")
 	if have != v {
 		return stale
 	}

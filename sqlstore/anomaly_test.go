@@ -280,6 +280,19 @@ func TestAnomalyReview(t *testing.T) {
 		if diff := cmp.Diff(af.thr, got); diff != "" {
 			t.Errorf("stored thresholds (-want +got):\n%s", diff)
 		}
+
+		// A database from before migration 19, when the defaults were
+		// version 0 and the first change made version 1: the stored
+		// thresholds move up one, so they do not read as the defaults.
+		raw := rawDB(t, fx)
+		for _, q := range []string{`UPDATE anomaly_settings SET version = 1`, `DELETE FROM schema_migrations WHERE version = 19`} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, v, err := fx.open().AnomalyThresholds(ctx); err != nil || v != sqlstore.DefaultThresholdsVersion+1 {
+			t.Errorf("after migrating, version %d (%v), want %d", v, err, sqlstore.DefaultThresholdsVersion+1)
+		}
 	})
 }
 

@@ -1,0 +1,5 @@
+-- The default anomaly thresholds are version 1 (versions start at 1, as
+-- every object's do; they were 0), so thresholds the oversight body set
+-- move up one: the first change made version 1, which would now read as
+-- the defaults.
+UPDATE anomaly_settings SET version = version + 1;
