@@ -89,6 +89,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			calls = append(calls, witnessCalls(srv, h.vars)...)
 			calls = append(calls, oversightCalls(srv)...)
 			calls = append(calls, anomalyCalls(srv)...)
+			calls = append(calls, retentionCalls(srv)...)
 			for _, c := range calls {
 				h.run(t, c)
 			}

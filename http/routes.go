@@ -99,6 +99,8 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/anomalies/{id}/review", s.authed(s.reviewAnomaly)},
 		{"GET", "/api/v1/anomalies/thresholds", s.authed(s.getAnomalyThresholds)},
 		{"PATCH", "/api/v1/anomalies/thresholds", s.authed(s.changeAnomalyThresholds)},
+		{"GET", "/api/v1/retention", s.authed(s.retentionPlan)},
+		{"POST", "/api/v1/retention/purge", s.authed(s.startRetentionPurge)},
 
 		{"POST", "/api/v1/decisions/explain", s.authed(s.explain)},
 		{"GET", "/api/v1/policies/local", s.authed(s.getLocalPolicies)},
