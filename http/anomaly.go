@@ -140,16 +140,16 @@ func (in *anomalyThresholdsInput) apply(t accord.AnomalyThresholds) accord.Anoma
 // changeAnomalyThresholds changes the thresholds of the version named in
 // If-Match: the fields given replace those in force, the others stay.
 func (s *Server) changeAnomalyThresholds(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
+	was, have, err := s.svc.AnomalyThresholds(r.Context(), c) // who may: a 403 before anything about the request
+	if err != nil {
+		return err
+	}
 	v, err := ifMatch(r)
 	if err != nil {
 		return err
 	}
 	var in anomalyThresholdsInput
 	if err := decodeBody(r, &in); err != nil {
-		return err
-	}
-	was, have, err := s.svc.AnomalyThresholds(r.Context(), c)
-	if err != nil {
 		return err
 	}
 	stale := accord.Errorf(accord.EPRECONDITION, "someone else changed the thresholds since you opened them; look at them again")

@@ -42,6 +42,10 @@ func (s *Server) retentionPlan(w http.ResponseWriter, r *http.Request, c *enforc
 // or answers the run still working (started false).
 func (s *Server) startRetentionPurge(w http.ResponseWriter, r *http.Request, c *enforce.Caller) error {
 	run, started, err := s.svc.StartRetentionPurge(r.Context(), c)
+	if accord.ErrorCode(err) == accord.ECONFLICT {
+		// Another run started at the same moment: answer that one.
+		run, started, err = s.svc.StartRetentionPurge(r.Context(), c)
+	}
 	if err != nil {
 		return err
 	}

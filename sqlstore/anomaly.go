@@ -70,18 +70,25 @@ func (db *DB) SetAnomalyThresholds(ctx context.Context, actor accord.Actor, t ac
 		return err
 	}
 	defer tx.Rollback()
-	_, have, err := anomalyThresholds(ctx, tx)
+	// The write itself checks the version (a read first would let two
+	// changes from the same version both pass on PostgreSQL, the second
+	// overwriting the first): the defaults are replaced only while no row
+	// is stored, a stored version only while it is the one read.
+	text, _ := json.Marshal(t)
+	q := `UPDATE anomaly_settings SET thresholds = $1, updated_by = $2, updated_at = $3, version = $4 WHERE id = 1 AND version = $5`
+	args := []any{string(text), actor.StaffID, us(tx.now), version + 1, version}
+	if version == DefaultThresholdsVersion {
+		q = `INSERT INTO anomaly_settings (id, thresholds, updated_by, updated_at, version) VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`
+		args = args[:4]
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
-	if have != version {
-		return accord.Errorf(accord.ECONFLICT, "someone else changed the thresholds since you opened them; look at them again")
-	}
-	text, _ := json.Marshal(t)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO anomaly_settings (id, thresholds, updated_by, updated_at, version) VALUES (1, $1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET thresholds = $1, updated_by = $2, updated_at = $3, version = $4`,
-		string(text), actor.StaffID, us(tx.now), version+1); err != nil {
+	if n, err := res.RowsAffected(); err != nil {
 		return err
+	} else if n != 1 {
+		return accord.Errorf(accord.ECONFLICT, "someone else changed the thresholds since you opened them; look at them again")
 	}
 	e := changeEntry(actor, "anomaly.thresholds", "", "")
 	e.Count = version + 1

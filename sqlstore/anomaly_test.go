@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -335,6 +336,55 @@ func TestAnomalyClaim(t *testing.T) {
 		fx.now = to.Add(10 * time.Minute)
 		if ok, err := fx.db.ClaimAnomalyDay(ctx, "one", "2026-11-24", from, to, time.Minute); err != nil || !ok {
 			t.Errorf("a day detected before it ended was not claimed (%v)", err)
+		}
+	})
+}
+
+// TestAnomalyThresholdsConcurrentChanges: two changes made from the same
+// version at once — of the defaults first, then of stored versions — one
+// is stored and the other refused, on both engines (a check by reading
+// first let both through on PostgreSQL, the second overwriting the first).
+func TestAnomalyThresholdsConcurrentChanges(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		af := newAnomalyFixture(t, fx)
+		reviewer := accord.Actor{StaffID: af.audit.ID, OrganizationID: af.over.ID}
+		for round := range 10 {
+			_, v, err := fx.db.AnomalyThresholds(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v != sqlstore.DefaultThresholdsVersion+round {
+				t.Fatalf("round %d: version %d, want %d", round, v, sqlstore.DefaultThresholdsVersion+round)
+			}
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range errs {
+				thr := accord.DefaultAnomalyThresholds()
+				thr.Denials = 100*round + 20 + i
+				wg.Go(func() { errs[i] = fx.db.SetAnomalyThresholds(ctx, reviewer, thr, v) })
+			}
+			wg.Wait()
+			stored, after, err := fx.db.AnomalyThresholds(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok := 0
+			for i, err := range errs {
+				switch code(err) {
+				case "":
+					ok++
+					if stored.Denials != 100*round+20+i {
+						t.Errorf("round %d: change %d succeeded, but the other's thresholds are stored (denials %d)", round, i, stored.Denials)
+					}
+				case accord.ECONFLICT:
+				default:
+					t.Fatalf("round %d: change %d: %v", round, i, err)
+				}
+			}
+			if ok != 1 || after != v+1 {
+				t.Fatalf("round %d, from version %d: %d of 2 changes stored, version now %d; want 1 stored, version %d", round, v, ok, after, v+1)
+			}
 		}
 	})
 }
