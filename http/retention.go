@@ -24,16 +24,9 @@ func (s *Server) retentionPlan(w http.ResponseWriter, r *http.Request, c *enforc
 	if err != nil {
 		return err
 	}
-	out := retentionJSON{Scope: rep.Scope, Plan: rep.Plan, Runs: rep.Runs}
-	if out.Plan.Due == nil {
-		out.Plan.Due = []accord.RetentionItem{}
-	}
-	if out.Plan.Held == nil {
-		out.Plan.Held = []accord.RetentionItem{}
-	}
-	if out.Runs == nil {
-		out.Runs = []sqlstore.RetentionRun{}
-	}
+	plan := *rep.Plan
+	plan.Due, plan.Held = nonNil(plan.Due), nonNil(plan.Held)
+	out := retentionJSON{Scope: rep.Scope, Plan: &plan, Runs: nonNil(rep.Runs)}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -75,13 +75,14 @@ func (db *DB) SetAnomalyThresholds(ctx context.Context, actor accord.Actor, t ac
 	// overwriting the first): the defaults are replaced only while no row
 	// is stored, a stored version only while it is the one read.
 	text, _ := json.Marshal(t)
-	q := `UPDATE anomaly_settings SET thresholds = $1, updated_by = $2, updated_at = $3, version = $4 WHERE id = 1 AND version = $5`
-	args := []any{string(text), actor.StaffID, us(tx.now), version + 1, version}
+	var res sql.Result
 	if version == DefaultThresholdsVersion {
-		q = `INSERT INTO anomaly_settings (id, thresholds, updated_by, updated_at, version) VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`
-		args = args[:4]
+		res, err = tx.ExecContext(ctx, `INSERT INTO anomaly_settings (id, thresholds, updated_by, updated_at, version) VALUES (1, $1, $2, $3, $4)
+			ON CONFLICT (id) DO NOTHING`, string(text), actor.StaffID, us(tx.now), version+1)
+	} else {
+		res, err = tx.ExecContext(ctx, `UPDATE anomaly_settings SET thresholds = $1, updated_by = $2, updated_at = $3, version = $4
+			WHERE id = 1 AND version = $5`, string(text), actor.StaffID, us(tx.now), version+1, version)
 	}
-	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -56,20 +56,16 @@ func Generate() (*demo.Partnership, error) {
 // read Now: what SQLite copies, for any engine. Passwords are hashed with
 // argon2id (each hash computed once per test binary), so staff can sign in.
 func Load(ctx context.Context, db *sqlstore.DB) (*demo.Partnership, error) {
+	p, err := Generate()
+	if err != nil {
+		return nil, err
+	}
 	hashesOnce.Do(func() {
-		p, err := Generate()
-		if err != nil {
-			return // Generate fails again below, and says why
-		}
 		hashes = map[string]string{}
 		for _, l := range p.Staff {
 			hashes[l.Password] = credential.HashPassword(l.Password)
 		}
 	})
-	p, err := Generate()
-	if err != nil {
-		return nil, err
-	}
 	err = db.Import(ctx, accord.Actor{StaffID: "system"}, "demo.load", func(im *sqlstore.Importer) error {
 		return p.Load(im, func(pw string) string { return hashes[pw] }, TokenTTL)
 	})
@@ -152,11 +148,16 @@ func copyValue(v reflect.Value) reflect.Value {
 		c := reflect.New(v.Type().Elem())
 		c.Elem().Set(copyValue(v.Elem()))
 		return c
-	case reflect.Slice:
-		if v.IsNil() {
+	case reflect.Slice, reflect.Array:
+		var c reflect.Value
+		switch {
+		case v.Kind() == reflect.Array:
+			c = reflect.New(v.Type()).Elem()
+		case v.IsNil():
 			return v
+		default:
+			c = reflect.MakeSlice(v.Type(), v.Len(), v.Cap())
 		}
-		c := reflect.MakeSlice(v.Type(), v.Len(), v.Cap())
 		for i := range v.Len() {
 			c.Index(i).Set(copyValue(v.Index(i)))
 		}
@@ -168,12 +169,6 @@ func copyValue(v reflect.Value) reflect.Value {
 		c := reflect.MakeMapWithSize(v.Type(), v.Len())
 		for it := v.MapRange(); it.Next(); {
 			c.SetMapIndex(it.Key(), copyValue(it.Value()))
-		}
-		return c
-	case reflect.Array:
-		c := reflect.New(v.Type()).Elem()
-		for i := range v.Len() {
-			c.Index(i).Set(copyValue(v.Index(i)))
 		}
 		return c
 	case reflect.Interface:

@@ -95,8 +95,10 @@ func Start(t testing.TB, dsn string, opts ...Option) *Server {
 	ctx := context.Background()
 	clock := &Clock{t: Now}
 	var p *demo.Partnership
-	keyring := sealing.GenerateKeyring()
-	if !sqlstore.IsPostgresDSN(dsn) {
+	var keyring *sealing.Keyring
+	if sqlstore.IsPostgresDSN(dsn) {
+		keyring = sealing.GenerateKeyring() // loaded below
+	} else {
 		p, keyring = demodb.SQLite(t, dsn)
 	}
 	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Keyring: keyring, Now: clock.Now})
